@@ -1,0 +1,37 @@
+# lesionwise: `make demo` sets everything up and runs the demo cohort; `make test` runs the tests.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INPUT ?= data/demo
+DB ?= build/lesionwise.duckdb
+OUT ?= build/stats
+TARGET ?= duckdb
+export DO_NOT_TRACK := 1
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/lesionwise: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --constraint constraints.txt -e '.[dev]'
+	@touch $@
+
+setup: $(BIN)/lesionwise  ## create .venv with the pinned packages
+
+demo: setup  ## set up, build the demo cohort's marts and print its statistics
+	$(BIN)/lesionwise build --input $(INPUT) --db $(DB)
+
+build: setup  ## dbt build on INPUT (a folder in the contract's format) into DB
+	$(BIN)/lesionwise build --input $(INPUT) --db $(DB) --target $(TARGET)
+
+test: setup  ## run every test (dbt unit and data tests run inside the pytest suite)
+	$(BIN)/pytest
+
+clean:  ## remove build outputs (keeps .venv)
+	rm -rf build target logs
+
+.PHONY: help setup demo build test clean

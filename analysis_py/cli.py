@@ -1,0 +1,42 @@
+"""The `lesionwise` command line: commands only; the work lives in the modules."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from analysis_py.build import run_dbt_build
+from analysis_py.errors import UserError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Lesion-level RECIST 1.1 response and dissociated response.")
+
+DEMO_INPUT = Path("data/demo")
+DEFAULT_DB = Path("build/lesionwise.duckdb")
+
+
+def fail(error: UserError) -> None:
+    """Print a user error on one line and exit non-zero."""
+    typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def build(
+    input: Path = typer.Option(DEMO_INPUT, help="Input folder in the data contract's format."),
+    db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to write the marts to."),
+    target: str = typer.Option("duckdb", help="dbt target in profiles.yml."),
+    strict: bool = typer.Option(False, help="Fail the build on any data issue."),
+    quiet: bool = typer.Option(False, help="Print errors only."),
+) -> None:
+    """Run `dbt build` on an input folder and write the contract's marts."""
+    try:
+        run_dbt_build(input, db, target=target, strict=strict, quiet=quiet)
+    except UserError as error:
+        fail(error)
+    if not quiet:
+        typer.echo(f"marts written to {db}")
+
+
+if __name__ == "__main__":
+    app()
