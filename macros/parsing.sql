@@ -1,0 +1,35 @@
+{#- Casts of input text. Each returns NULL when the text does not parse, so staging can
+    report the value instead of failing. -#}
+
+{% macro full_match(text, pattern) -%}
+    {{ return(adapter.dispatch('full_match', 'lesionwise')(text, pattern)) }}
+{%- endmacro %}
+
+{% macro default__full_match(text, pattern) -%}
+    regexp_full_match({{ text }}, '{{ pattern }}')
+{%- endmacro %}
+
+
+{% macro parse_date(text) -%}
+    {#- An ISO date YYYY-MM-DD; anything else (other formats, 2021-02-30) is NULL. -#}
+    case when {{ full_match(text, '[0-9]{4}-[0-9]{2}-[0-9]{2}') }} then try_cast({{ text }} as date) end
+{%- endmacro %}
+
+
+{% macro parse_decimal(text) -%}
+    {#- A plain decimal number with a decimal point (no exponent, no thousands separator). -#}
+    case when {{ full_match(text, '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)') }} then try_cast({{ text }} as decimal(18, 6)) end
+{%- endmacro %}
+
+
+{% macro parse_integer(text) -%}
+    case when {{ full_match(text, '[+-]?[0-9]+') }} then try_cast({{ text }} as integer) end
+{%- endmacro %}
+
+
+{% macro parse_boolean(text) -%}
+    case
+        when lower({{ text }}) in ('true', 't', 'yes', 'y', '1') then true
+        when lower({{ text }}) in ('false', 'f', 'no', 'n', '0') then false
+    end
+{%- endmacro %}

@@ -1,0 +1,22 @@
+with source_rows as (
+    {{ select_input('assessments') }}
+),
+
+typed as (
+    select
+        patient_id,
+        {{ parse_date('assessment_date') }} as assessment_date,
+        assessment_date as assessment_date_text,
+        case
+            when new_lesions is null then 'no'
+            when lower(new_lesions) in ('no', 'yes', 'equivocal') then lower(new_lesions)
+        end as new_lesions,
+        new_lesions as new_lesions_text,
+        case
+            when upper(non_target_response) in ('CR', 'NON_CR_NON_PD', 'PD', 'NE') then upper(non_target_response)
+        end as non_target_response,
+        non_target_response as non_target_response_text
+    from source_rows
+)
+
+select * from typed

@@ -1,0 +1,17 @@
+with source_rows as (
+    {{ select_input('lesions') }}
+),
+
+typed as (
+    select
+        patient_id,
+        lesion_id,
+        case when lower(role) in ('target', 'non_target') then lower(role) end as role,
+        role as role_text,
+        site,
+        {{ parse_boolean('lymph_node') }} as lymph_node,
+        lymph_node as lymph_node_text
+    from source_rows
+)
+
+select * from typed

@@ -1,0 +1,52 @@
+{#- One row per input reading, typed. `diameter_mm` is the value the rules use: the
+    measured diameter when it is valid, the status's value for too_small / absent, else NULL. -#}
+
+with source_rows as (
+    {{ select_input('measurements') }}
+),
+
+typed as (
+    select
+        patient_id,
+        lesion_id,
+        {{ parse_date('assessment_date') }} as assessment_date,
+        assessment_date as assessment_date_text,
+        {{ parse_decimal('diameter_mm') }} as diameter_number,
+        diameter_mm as diameter_text,
+        coalesce(lower(status), 'measured') as status_code,
+        status as status_text
+    from source_rows
+),
+
+checked as (
+    select
+        *,
+        status_code in ('measured', 'too_small', 'absent', 'not_evaluable') as is_valid_status,
+        case
+            when diameter_text is not null and diameter_number is null then 'unparseable_number'
+            when diameter_number < 0 then 'negative_diameter'
+            when diameter_number > {{ setting('max_plausible_diameter_mm') }} then 'implausible_diameter'
+            when diameter_number <> round(diameter_number, {{ var('diameter_decimals') }}) then 'too_many_decimals'
+        end as diameter_problem
+    from typed
+),
+
+valued as (
+    select
+        patient_id,
+        lesion_id,
+        assessment_date,
+        assessment_date_text,
+        case when is_valid_status then status_code end as status,
+        status_text,
+        diameter_text,
+        diameter_problem,
+        cast(case
+            when status_code = 'measured' and diameter_problem is null then diameter_number
+            when status_code = 'too_small' then {{ setting('recist_too_small_mm') }}
+            when status_code = 'absent' then {{ setting('recist_absent_mm') }}
+        end as decimal(9, 2)) as diameter_mm
+    from checked
+)
+
+select * from valued
