@@ -38,5 +38,31 @@ def build(
         typer.echo(f"marts written to {db}")
 
 
+@app.command("import-sdtm")
+def import_sdtm_command(
+    sdtm: Path = typer.Option(..., help="Folder of SDTM datasets (CSV, .csv.gz or SAS XPORT .xpt)."),
+    out: Path = typer.Option(..., help="Folder to write in the data contract's input format."),
+    evaluator: str = typer.Option("investigator",
+                                  help="investigator, or independent (the accepted assessor)."),
+    suffix: str = typer.Option("", help="Domain file name suffix: `_onco` reads tu_onco.csv "
+                                        "(falling back to tu.csv, dm.csv...)."),
+    quiet: bool = typer.Option(False, help="Print errors only."),
+) -> None:
+    """Import CDISC SDTM (DM, DS, TU, TR, RS) into an input folder (docs/sdtm-mapping.md)."""
+    from analysis_py import sdtm as sdtm_import
+    try:
+        result = sdtm_import.import_sdtm(sdtm_import.read_sdtm(sdtm, suffix), evaluator)
+    except UserError as error:
+        fail(error)
+    sdtm_import.write_contract_folder(result, out)
+    if not quiet:
+        counts = result.counts()
+        typer.echo(f"{counts['patients']} patients ({counts['subjects_with_tumour_results']} with "
+                   f"tumour results), {counts['lesions']} lesions, {counts['measurements']} "
+                   f"measurements, {counts['evaluations']} evaluations, "
+                   f"{counts['recorded_responses']} recorded responses, "
+                   f"{counts['import_issues']} import issues written to {out}")
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,208 @@
+"""`lesionwise import-sdtm` on the pharmaversesdtm test data (tests/data/pharmaverse-sdtm)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from analysis_py import sdtm
+from analysis_py.cli import app
+from analysis_py.errors import UserError
+
+SDTM = Path(__file__).resolve().parents[1] / "data" / "pharmaverse-sdtm"
+
+
+@pytest.fixture(scope="module")
+def onco() -> sdtm.SdtmImport:
+    """The 306-subject study as the investigator read it."""
+    return sdtm.import_sdtm(sdtm.read_sdtm(SDTM, "_onco"), "investigator")
+
+
+@pytest.fixture(scope="module")
+def recist_domains() -> dict[str, pd.DataFrame]:
+    return sdtm.read_sdtm(SDTM, "_onco_recist")
+
+
+def rows(frame: pd.DataFrame, **where: str) -> pd.DataFrame:
+    mask = pd.Series(True, index=frame.index)
+    for name, value in where.items():
+        mask &= frame[name] == value
+    return frame[mask]
+
+
+def test_onco_counts(onco):
+    counts = onco.counts()
+    assert counts["subjects_with_tumour_results"] == 254
+    assert counts["patients"] == 306
+    assert counts["lesions"] == 2540
+    assert counts["measurements"] == 4435
+    assert counts["evaluations"] == 887
+    assert counts["assessments"] == 887
+    assert counts["recorded_responses"] == 633
+    assert counts["procedures"] == 0
+
+
+def test_onco_patients(onco):
+    patients = onco.patients
+    assert patients["patient_id"].is_unique
+    assert (patients["exclusion_reason"] == "screening_failure").sum() == 52
+    # Screen failures have no RFXSTDTC / RFSTDTC: no inclusion date, and that is expected.
+    assert (patients.loc[patients["exclusion_reason"] == "", "inclusion_date"] != "").all()
+    assert (patients["death_date"] != "").sum() == 3
+    first = rows(patients, patient_id="01-701-1015").iloc[0]
+    assert (first["study_id"], first["sex"], first["age"], first["arm"]) == (
+        "CDISCPILOT01", "F", "63", "Placebo")
+    assert first["inclusion_date"] == "2014-01-02"
+    # DS has a date-time 2014-07-02T11:45 (RFPENDTC too): its date is the last contact.
+    assert first["last_contact_date"] == "2014-07-02"
+
+
+def test_onco_lesions_and_measurements(onco):
+    assert onco.lesions["role"].value_counts().to_dict() == {"target": 1270, "non_target": 1270}
+    assert (onco.lesions["site"] == "").sum() == 1270  # empty TULOC stays empty
+    assert onco.measurements["status"].value_counts().to_dict() == {"": 4413, "not_evaluable": 22}
+    assert (onco.measurements.loc[onco.measurements["status"] == "not_evaluable", "diameter_mm"]
+            == "").all()
+    assert not onco.measurements.duplicated(["patient_id", "lesion_id", "assessment_date"]).any()
+
+
+def test_onco_assessments(onco):
+    assessments = onco.assessments
+    assert assessments["non_target_response"].value_counts().to_dict() == {
+        "NON_CR_NON_PD": 500, "PD": 233, "NE": 88, "CR": 66}
+    assert assessments["new_lesions"].value_counts().to_dict() == {
+        "": 849, "equivocal": 27, "yes": 11}
+
+
+def test_onco_partial_date_takes_the_visit_date(onco):
+    # The investigator's baseline target rows of 01-701-1015 say 2014-01; the non-target
+    # rows of the same visit say 2014-01-02.
+    baseline = rows(onco.measurements, patient_id="01-701-1015", lesion_id="T01")
+    assert baseline["assessment_date"].min() == "2014-01-02"
+    assert onco.import_issues.to_dict("records") == [
+        dict(source_file="rs_onco.csv.gz", patient_id="01-711-1143", lesion_id="",
+             assessment_date="2013-06-22", rule="sdtm_code_unmapped",
+             message="OVRLRESP 'CHECK' is not a response code; recorded as empty"),
+        dict(source_file="tr_onco.csv.gz", patient_id="01-701-1015", lesion_id="",
+             assessment_date="2014-01-02", rule="sdtm_date_imputed",
+             message="TRDTC 2014-01 at VISITNUM 3 taken as 2014-01-02, "
+                     "the date of another record of that visit"),
+    ]
+
+
+def test_onco_recorded_responses(onco):
+    recorded = onco.recorded_responses
+    assert recorded["overall_response"].value_counts().to_dict() == {
+        "PD": 387, "PR": 115, "CR": 57, "SD": 73, "": 1}
+    assert recorded["non_target_response"].value_counts().to_dict() == {
+        "NON_CR_NON_PD": 245, "PD": 233, "NE": 88, "CR": 66, "": 1}
+    first = rows(recorded, patient_id="01-701-1015", assessment_date="2014-02-12").iloc[0]
+    assert (first["visit_num"], first["target_response"], first["non_target_response"],
+            first["overall_response"]) == ("7", "PR", "PD", "PD")
+
+
+def test_recist_independent_takes_the_accepted_radiologist(recist_domains):
+    result = sdtm.import_sdtm(recist_domains, "independent")
+    counts = result.counts()
+    assert (counts["subjects_with_tumour_results"], counts["lesions"], counts["measurements"],
+            counts["evaluations"], counts["recorded_responses"]) == (6, 25, 78, 30, 22)
+    values = rows(result.measurements, patient_id="01-701-1015").set_index(
+        ["lesion_id", "assessment_date"])["diameter_mm"]
+    assert values[("T01", "2014-01-02")] == "21"      # radiologist 1 accepted at screening
+    assert values[("T01", "2014-01-23")] == "19.4"    # radiologist 2 accepted at week 3
+    assert values[("T02", "2014-01-02")] == "32.32"   # a lymph node: LPERP, not LDIAM 33.6128
+    assert values[("T02", "2014-01-23")] == "33.32"
+    # Week 6 has a partial date with no full date at that visit: the first of the month.
+    assert values[("T04", "2014-02-01")] == "17.64"
+    assert ("T02", "2014-02-01") not in values.index  # not read that week: no row
+    recorded = rows(result.recorded_responses, patient_id="01-701-1133").set_index(
+        "assessment_date")["overall_response"]
+    assert recorded.to_dict() == {"2012-11-18": "SD", "2012-12-09": "CR", "2012-12-30": "PD"}
+    assert set(result.import_issues["rule"]) == {"sdtm_date_imputed"}
+
+
+def test_recist_investigator_differs_from_independent(recist_domains):
+    result = sdtm.import_sdtm(recist_domains, "investigator")
+    values = rows(result.measurements, patient_id="01-701-1015").set_index(
+        ["lesion_id", "assessment_date"])["diameter_mm"]
+    assert (values[("T01", "2014-01-23")], values[("T02", "2014-01-23")]) == ("20", "34")
+    recorded = rows(result.recorded_responses, patient_id="01-701-1133").set_index(
+        "assessment_date")["overall_response"]
+    assert recorded["2012-11-18"] == "PR"
+    assessments = result.assessments
+    assert assessments["non_target_response"].tolist() == ["NON_CR_NON_PD"] * 5
+    assert assessments["patient_id"].value_counts().to_dict() == {"01-701-1034": 3,
+                                                                  "01-701-1097": 2}
+
+
+@pytest.mark.parametrize("states, expected", [
+    (["ABSENT", "PRESENT", "UNEQUIVOCAL", "NOT DONE"], "PD"),
+    (["ABSENT", "PRESENT", "NOT DONE"], "NE"),
+    (["ABSENT", "ABSENT"], "CR"),
+    (["ABSENT", "PRESENT"], "NON_CR_NON_PD"),
+    (["EQUIVOCAL"], "NON_CR_NON_PD"),
+    ([], ""),
+])
+def test_non_target_code(states, expected):
+    assert sdtm.non_target_code(pd.Series(states, dtype=object)) == expected
+
+
+@pytest.mark.parametrize("states, expected", [
+    (["EQUIVOCAL", "UNEQUIVOCAL"], "yes"), (["EQUIVOCAL"], "equivocal"), (["ABSENT"], "no"),
+    ([], ""),
+])
+def test_new_lesion_code(states, expected):
+    assert sdtm.new_lesion_code(pd.Series(states, dtype=object)) == expected
+
+
+def test_resolve_dates():
+    frame = pd.DataFrame({"USUBJID": ["A", "A", "A", "B"], "VISITNUM": ["3.0", "3", "4", "5"],
+                          "TRDTC": ["2014-01", "2014-01-05T10:00", "2014-02", "2014"]})
+    frame.attrs["file"] = "tr.csv"
+    issues = sdtm.Issues()
+    dates = {("A", "3"): ["2013-12-30", "2014-01-05"]}
+    resolved = sdtm.resolve_dates(frame, "TRDTC", dates, issues)
+    assert resolved.tolist() == ["2014-01-05", "2014-01-05", "2014-02-01", "2014"]
+    assert sorted(issues.frame()["rule"]) == ["sdtm_date_imputed", "sdtm_date_imputed",
+                                              "sdtm_date_unparseable"]
+
+
+def test_select_evaluator_without_evaluator_column():
+    frame = pd.DataFrame({"USUBJID": ["A"], "TREVAL": [""]})
+    assert len(sdtm.select_evaluator(frame, "TR", "independent")) == 1
+
+
+def test_diameter_text():
+    assert sdtm.diameter_text("10.0") == ("10", False)
+    assert sdtm.diameter_text("33.6128") == ("33.61", True)
+    assert sdtm.diameter_text("20.125") == ("20.13", True)
+    assert sdtm.diameter_text("abc") == ("abc", False)
+
+
+def test_missing_suffix_is_one_line_error():
+    with pytest.raises(UserError, match="found tu_onco.csv.gz, tu_onco_recist.csv: pass --suffix"):
+        sdtm.find_domain_files(SDTM)
+
+
+def test_cli_writes_the_contract_folder(tmp_path):
+    result = CliRunner().invoke(app, ["import-sdtm", "--sdtm", str(SDTM), "--suffix",
+                                      "_onco_recist", "--evaluator", "independent",
+                                      "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "306 patients (6 with tumour results), 25 lesions, 78 measurements" in result.output
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == ["assessments.csv", "import_issues.csv", "lesions.csv", "measurements.csv",
+                       "patients.csv", "procedures.csv", "recorded_responses.csv"]
+    measurements = pd.read_csv(tmp_path / "measurements.csv", dtype=str, keep_default_na=False)
+    assert list(measurements.columns) == ["patient_id", "lesion_id", "assessment_date",
+                                          "diameter_mm", "status"]
+    assert len(measurements) == 78
+
+
+def test_cli_bad_evaluator_exits_non_zero(tmp_path):
+    result = CliRunner().invoke(app, ["import-sdtm", "--sdtm", str(SDTM), "--suffix", "_onco_recist",
+                                      "--evaluator", "radiologist", "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "--evaluator must be one of investigator, independent" in result.output
