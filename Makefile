@@ -9,6 +9,12 @@ INPUT ?= data/demo
 DB ?= build/lesionwise.duckdb
 OUT ?= build/stats
 TARGET ?= duckdb
+# `make sdtm`: the SDTM folder, its file suffix (<domain>$(SDTM_SUFFIX).csv, else <domain>.csv),
+# the evaluator (investigator, or independent = the accepted assessor), the imported input folder
+SDTM ?= tests/data/pharmaverse-sdtm
+SDTM_SUFFIX ?= _onco
+EVALUATOR ?= investigator
+SDTM_OUT ?= build/sdtm-input
 export DO_NOT_TRACK := 1
 
 help:  ## list the targets
@@ -31,7 +37,11 @@ build: setup  ## dbt build on INPUT (a folder in the contract's format) into DB
 test: setup  ## run every test (dbt unit and data tests run inside the pytest suite)
 	$(BIN)/pytest
 
+sdtm: setup  ## import the SDTM folder SDTM into SDTM_OUT (docs/sdtm-mapping.md), then build it into DB
+	$(BIN)/lesionwise import-sdtm --sdtm $(SDTM) --suffix '$(SDTM_SUFFIX)' --evaluator $(EVALUATOR) --out $(SDTM_OUT)
+	$(MAKE) --no-print-directory build INPUT=$(SDTM_OUT)
+
 clean:  ## remove build outputs (keeps .venv)
 	rm -rf build target logs
 
-.PHONY: help setup demo build test clean
+.PHONY: help setup demo build test clean sdtm
