@@ -1,3 +1,6 @@
+{#- One row per input row, typed. An unknown new-lesion code is NULL (unknown); an unknown
+    non-target code is NE. -#}
+
 with source_rows as (
     {{ select_input('assessments') }}
 ),
@@ -13,7 +16,9 @@ typed as (
         end as new_lesions,
         new_lesions as new_lesions_text,
         case
+            when non_target_response is null then null
             when upper(non_target_response) in ('CR', 'NON_CR_NON_PD', 'PD', 'NE') then upper(non_target_response)
+            else 'NE'
         end as non_target_response,
         non_target_response as non_target_response_text
     from source_rows

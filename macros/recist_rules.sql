@@ -1,0 +1,45 @@
+{#- The RECIST 1.1 rule shapes shared by lesions and target sums (contract: Rules). All
+    arguments are DECIMAL expressions; thresholds come from dbt vars. -#}
+
+{% macro is_progression(current_mm, nadir_mm) -%}
+    ({{ current_mm }} - {{ nadir_mm }} >= {{ setting('recist_pd_min_increase_mm') }}
+     and {{ current_mm }} >= {{ setting('recist_pd_min_ratio') }} * {{ nadir_mm }})
+{%- endmacro %}
+
+
+{% macro is_partial_response(current_mm, baseline_mm) -%}
+    ({{ current_mm }} <= {{ setting('recist_pr_max_ratio') }} * {{ baseline_mm }})
+{%- endmacro %}
+
+
+{% macro is_normal_size(current_mm, is_lymph_node) -%}
+    {#- A lesion that has disappeared, or a lymph node whose short axis is back to normal. -#}
+    ({{ current_mm }} = 0 or ({{ is_lymph_node }} and {{ current_mm }} < {{ setting('recist_node_normal_mm') }}))
+{%- endmacro %}
+
+
+{% macro percent_change(current_mm, reference_mm) -%}
+    {#- Percentage change from a reference value, 4 decimals; NULL from 0 or without a value. -#}
+    round(cast(({{ current_mm }} - {{ reference_mm }}) * 100 as decimal(18, 6)) / nullif({{ reference_mm }}, 0), 4)
+{%- endmacro %}
+
+
+{% macro response_rank(response) -%}
+    {#- Order of responses for "best": CR 1 < PR 2 < SD 3 < PD 4 < NE 5. -#}
+    case {{ response }} when 'CR' then 1 when 'PR' then 2 when 'SD' then 3 when 'PD' then 4 else 5 end
+{%- endmacro %}
+
+
+{% macro response_of_rank(rank) -%}
+    case {{ rank }} when 1 then 'CR' when 2 then 'PR' when 3 then 'SD' when 4 then 'PD' when 5 then 'NE' end
+{%- endmacro %}
+
+
+{% macro dissociated_response_type(n_pd, n_responding, n_sd) -%}
+    {#- DR of one evaluation from its lesion-response counts (NE ignored). -#}
+    case
+        when {{ n_pd }} > 0 and {{ n_responding }} > 0 then 'DR1'
+        when {{ n_pd }} > 0 and {{ n_sd }} > 0 then 'DR2'
+        when {{ n_sd }} > 0 and {{ n_responding }} > 0 then 'DR3'
+    end
+{%- endmacro %}

@@ -1,0 +1,39 @@
+{#- One row per post-baseline evaluation of an eligible patient, with its new-lesion and
+    non-target assessment. No row in assessments.csv: no new lesions, and non-target NE when
+    the patient has non-target lesions (else none). -#}
+
+with evaluations as (
+    select dates.patient_id, dates.assessment_date
+    from {{ ref('int_evaluation_dates_collected') }} as dates
+    inner join {{ ref('int_patients_eligibility_assessed') }} as patients
+        on dates.patient_id = patients.patient_id
+    where dates.is_post_baseline and patients.eligible
+),
+
+patients_with_non_target_lesions as (
+    select distinct patient_id
+    from {{ ref('int_lesions_deduplicated') }}
+    where role = 'non_target' and is_known_patient
+),
+
+assessed as (
+    select
+        evaluations.patient_id,
+        evaluations.assessment_date,
+        case
+            when assessments.patient_id is null then 'no'
+            else assessments.new_lesions
+        end as new_lesions,
+        coalesce(
+            assessments.non_target_response,
+            case when non_target.patient_id is not null then 'NE' end
+        ) as non_target_response
+    from evaluations
+    left join {{ ref('int_assessments_deduplicated') }} as assessments
+        on evaluations.patient_id = assessments.patient_id
+        and evaluations.assessment_date = assessments.assessment_date
+    left join patients_with_non_target_lesions as non_target
+        on evaluations.patient_id = non_target.patient_id
+)
+
+select * from assessed

@@ -1,0 +1,54 @@
+{#- One row per (patient_id, lesion_id) of lesions.csv, with its site group and whether it
+    is a lymph node. Identical copies count once; conflicting values become NULL (a lesion
+    without a role is left out). -#}
+
+with lesion_rows as (
+    select * from {{ ref('stg_lesions') }}
+    where patient_id is not null and lesion_id is not null
+),
+
+collapsed as (
+    select
+        patient_id,
+        lesion_id,
+        {{ collapse_duplicates(['role', 'role_text', 'site', 'lymph_node', 'lymph_node_text']) }}
+    from lesion_rows
+    group by patient_id, lesion_id
+),
+
+keywords as (
+    select * from {{ ref('site_group_keywords') }}
+),
+
+site_matches as (
+    select
+        collapsed.patient_id,
+        collapsed.lesion_id,
+        min(keywords.precedence) as precedence
+    from collapsed
+    inner join keywords
+        on {{ contains_word_start('collapsed.site', 'keywords.keyword') }}
+    group by collapsed.patient_id, collapsed.lesion_id
+),
+
+site_groups as (
+    select distinct precedence, site_group from keywords
+),
+
+grouped as (
+    select
+        collapsed.*,
+        coalesce(site_groups.site_group, 'other') as site_group,
+        coalesce(collapsed.lymph_node, site_groups.site_group = 'lymph_node', false) as is_lymph_node,
+        patients.patient_id is not null as is_known_patient
+    from collapsed
+    left join site_matches
+        on collapsed.patient_id = site_matches.patient_id
+        and collapsed.lesion_id = site_matches.lesion_id
+    left join site_groups
+        on site_matches.precedence = site_groups.precedence
+    left join {{ ref('int_patients_deduplicated') }} as patients
+        on collapsed.patient_id = patients.patient_id
+)
+
+select * from grouped

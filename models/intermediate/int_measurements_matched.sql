@@ -1,0 +1,24 @@
+{#- One row per (patient_id, lesion_id, assessment_date) reading key, with what its patient
+    and lesion are: known, a target or a non-target lesion. Feeds data_issues. -#}
+
+with readings as (
+    select patient_id, lesion_id, assessment_date from {{ ref('int_measurements_deduplicated') }}
+),
+
+matched as (
+    select
+        readings.patient_id,
+        readings.lesion_id,
+        readings.assessment_date,
+        patients.patient_id is not null as is_known_patient,
+        lesions.lesion_id is not null as is_known_lesion,
+        lesions.role
+    from readings
+    left join {{ ref('int_patients_deduplicated') }} as patients
+        on readings.patient_id = patients.patient_id
+    left join {{ ref('int_lesions_deduplicated') }} as lesions
+        on readings.patient_id = lesions.patient_id
+        and readings.lesion_id = lesions.lesion_id
+)
+
+select * from matched

@@ -1,0 +1,143 @@
+{#- Every problem found in the input, one row each: each check below names the model it
+    reads, the rule (seed data_issue_rules) and the message. -#}
+{%- set stg_patients = ref('stg_patients') -%}
+{%- set stg_lesions = ref('stg_lesions') -%}
+{%- set stg_measurements = ref('stg_measurements') -%}
+{%- set stg_assessments = ref('stg_assessments') -%}
+{%- set stg_procedures = ref('stg_procedures') -%}
+{%- set reading_key = {'lesion': 'lesion_id', 'date': 'assessment_date'} -%}
+{%- set checks = [] -%}
+
+{#- Required values, in every file -#}
+{%- for relation, file, columns in [
+        (stg_patients, 'patients.csv', ['patient_id', 'inclusion_date_text']),
+        (stg_lesions, 'lesions.csv', ['patient_id', 'lesion_id', 'role_text', 'site']),
+        (stg_measurements, 'measurements.csv', ['patient_id', 'lesion_id', 'assessment_date_text']),
+        (stg_assessments, 'assessments.csv', ['patient_id', 'assessment_date_text']),
+        (stg_procedures, 'procedures.csv', ['patient_id', 'procedure_text'])] -%}
+    {%- for column in columns -%}
+        {%- do checks.append({'relation': relation, 'file': file, 'rule': 'missing_required_value',
+            'lesion': 'lesion_id' if file in ('lesions.csv', 'measurements.csv') else 'null',
+            'where': column ~ ' is null',
+            'message': "'" ~ column.replace('_text', '') ~ " is empty; the row is left out'"}) -%}
+    {%- endfor -%}
+{%- endfor -%}
+
+{#- Dates that do not parse -#}
+{%- for relation, file, column, consequence, key in [
+        (stg_patients, 'patients.csv', 'metastatic_diagnosis_date', 'treated as missing', {}),
+        (stg_patients, 'patients.csv', 'inclusion_date', 'the patient has no inclusion date and cannot be analysed', {}),
+        (stg_patients, 'patients.csv', 'treatment_end_date', 'treated as missing', {}),
+        (stg_patients, 'patients.csv', 'last_contact_date', 'treated as missing', {}),
+        (stg_patients, 'patients.csv', 'death_date', 'treated as missing', {}),
+        (stg_measurements, 'measurements.csv', 'assessment_date', 'the reading is left out', {'lesion': 'lesion_id'}),
+        (stg_assessments, 'assessments.csv', 'assessment_date', 'the row is left out', {}),
+        (stg_procedures, 'procedures.csv', 'procedure_date', 'the procedure is left out', {'lesion': 'lesion_id'})] -%}
+    {%- do checks.append(dict(key, relation=relation, file=file, rule='unparseable_date',
+        where=column ~ '_text is not null and ' ~ column ~ ' is null',
+        message="'" ~ column ~ " ' || " ~ quoted(column ~ '_text') ~ " || ' is not a date YYYY-MM-DD; " ~ consequence ~ "'")) -%}
+{%- endfor -%}
+
+{#- Numbers that do not parse, and codes outside the contract's lists -#}
+{%- for relation, file, column, rule, consequence, key in [
+        (stg_patients, 'patients.csv', 'age', 'unparseable_number', 'treated as missing', {}),
+        (stg_patients, 'patients.csv', 'prior_lines', 'unparseable_number', 'treated as missing', {}),
+        (stg_patients, 'patients.csv', 'sex', 'invalid_code', 'not M or F; treated as missing', {}),
+        (stg_lesions, 'lesions.csv', 'role', 'invalid_code', 'not target or non_target; the lesion is left out', {'lesion': 'lesion_id'}),
+        (stg_lesions, 'lesions.csv', 'lymph_node', 'invalid_code', 'not a boolean; derived from the site', {'lesion': 'lesion_id'}),
+        (stg_measurements, 'measurements.csv', 'status', 'invalid_code', 'not measured, too_small, absent or not_evaluable; the reading is NE', reading_key),
+        (stg_assessments, 'assessments.csv', 'new_lesions', 'invalid_code', 'not no, yes or equivocal; new lesions unknown, the overall response is NE unless PD', {'date': 'assessment_date'}),
+        (stg_assessments, 'assessments.csv', 'non_target_response', 'invalid_code', 'not CR, NON_CR_NON_PD, PD or NE; treated as NE', {'date': 'assessment_date'}),
+        (stg_procedures, 'procedures.csv', 'procedure', 'invalid_code', 'not radiotherapy or biopsy; the row is left out', {'lesion': 'lesion_id'}),
+        (stg_procedures, 'procedures.csv', 'target', 'invalid_code', 'not primary or metastasis; treated as missing', {'lesion': 'lesion_id'})] -%}
+    {%- set value = 'non_target_response' if column == 'non_target_response' else column -%}
+    {%- do checks.append(dict(key, relation=relation, file=file, rule=rule,
+        where=column ~ '_text is not null and ' ~ (column ~ " = 'NE' and upper(" ~ column ~ "_text) <> 'NE'" if column == 'non_target_response' else column ~ ' is null'),
+        message="'" ~ column ~ " ' || " ~ quoted(column ~ '_text') ~ " || ' is " ~ consequence ~ "'")) -%}
+{%- endfor -%}
+
+{#- Diameters -#}
+{%- do checks.append(dict(reading_key, relation=stg_measurements, file='measurements.csv',
+    rule='diameter_problem', rule_sql='diameter_problem', where='diameter_problem is not null',
+    message="'diameter_mm ' || " ~ quoted('diameter_text') ~ " || case diameter_problem"
+        ~ " when 'unparseable_number' then ' is not a number'"
+        ~ " when 'negative_diameter' then ' is negative'"
+        ~ " when 'implausible_diameter' then ' is above " ~ var('max_plausible_diameter_mm') ~ " mm'"
+        ~ " else ' has more than " ~ var('diameter_decimals') ~ " decimals' end || '; the reading is NE'")) -%}
+
+{#- Duplicate keys -#}
+{%- for model, file, key in [
+        ('int_patients_deduplicated', 'patients.csv', {}),
+        ('int_lesions_deduplicated', 'lesions.csv', {'lesion': 'lesion_id'}),
+        ('int_measurements_deduplicated', 'measurements.csv', reading_key),
+        ('int_assessments_deduplicated', 'assessments.csv', {'date': 'assessment_date'})] -%}
+    {%- do checks.append(dict(key, relation=ref(model), file=file, rule='duplicate_row',
+        where='n_input_rows > 1 and not is_conflicting',
+        message="cast(n_input_rows as " ~ dbt.type_string() ~ ") || ' identical rows for this key; counted once'")) -%}
+    {%- do checks.append(dict(key, relation=ref(model), file=file, rule='conflicting_duplicate',
+        where='is_conflicting',
+        message="cast(n_input_rows as " ~ dbt.type_string() ~ ") || ' rows with different values for this key; the conflicting values are NE or missing'")) -%}
+{%- endfor -%}
+
+{#- Rows naming an unknown patient or lesion, or a non-target lesion -#}
+{%- do checks.append(dict(relation=ref('int_lesions_deduplicated'), file='lesions.csv', rule='unknown_patient',
+    lesion='lesion_id', where='not is_known_patient',
+    message="'patient ' || " ~ quoted('patient_id') ~ " || ' is not in patients.csv; the lesion is left out'")) -%}
+{%- do checks.append(dict(reading_key, relation=ref('int_measurements_matched'), file='measurements.csv', rule='unknown_patient',
+    where='not is_known_patient',
+    message="'patient ' || " ~ quoted('patient_id') ~ " || ' is not in patients.csv; the reading is left out'")) -%}
+{%- do checks.append(dict(reading_key, relation=ref('int_measurements_matched'), file='measurements.csv', rule='unknown_lesion',
+    where='is_known_patient and not is_known_lesion',
+    message="'lesion ' || " ~ quoted('lesion_id') ~ " || ' is not in lesions.csv; the reading is left out'")) -%}
+{%- do checks.append(dict(reading_key, relation=ref('int_measurements_matched'), file='measurements.csv', rule='non_target_measurement',
+    where="role = 'non_target'",
+    message="'lesion ' || " ~ quoted('lesion_id') ~ " || ' is a non-target lesion; its measurement is ignored'")) -%}
+{%- do checks.append(dict(relation='(select * from ' ~ stg_assessments ~ ' where patient_id not in (select patient_id from ' ~ ref('int_patients_deduplicated') ~ '))',
+    file='assessments.csv', rule='unknown_patient', date='assessment_date',
+    where='true', message="'patient ' || " ~ quoted('patient_id') ~ " || ' is not in patients.csv; the row is left out'")) -%}
+{%- do checks.append(dict(relation=ref('int_procedures_classified'), file='procedures.csv', rule='unknown_patient',
+    lesion='lesion_id', where='not is_known_patient',
+    message="'patient ' || " ~ quoted('patient_id') ~ " || ' is not in patients.csv; the row is left out'")) -%}
+{%- do checks.append(dict(relation=ref('int_procedures_classified'), file='procedures.csv', rule='unknown_lesion',
+    lesion='lesion_id', where='is_known_patient and lesion_id is not null and not is_known_lesion',
+    message="'lesion ' || " ~ quoted('lesion_id') ~ " || ' is not in lesions.csv; the procedure counts for the patient only'")) -%}
+
+{#- Target lesions without a baseline value, dates before inclusion -#}
+{%- do checks.append(dict(relation=ref('int_target_lesions_baselined'), file='measurements.csv', rule='target_without_baseline',
+    lesion='lesion_id', date='baseline_date', where='baseline_date is not null and not is_in_target_set',
+    message="'target lesion has no value at the baseline evaluation; it is left out of the target set'")) -%}
+{%- for column in ['death_date', 'last_contact_date'] -%}
+    {%- do checks.append(dict(relation=ref('int_patients_deduplicated'), file='patients.csv', rule='date_before_inclusion',
+        where='is_' ~ column.replace('_date', '') ~ '_before_inclusion',
+        message="'" ~ column ~ " ' || " ~ column ~ "_text || ' is before inclusion_date ' || inclusion_date_text || '; treated as missing'")) -%}
+{%- endfor %}
+
+with issues as (
+    {%- for check in checks %}
+    {{ data_issue_rows(check) }}
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+),
+
+described as (
+    select
+        issues.*,
+        rules.severity
+    from issues
+    left join {{ ref('data_issue_rules') }} as rules
+        on issues.rule = rules.rule
+),
+
+final as (
+    select
+        cast(source_file as {{ dbt.type_string() }}) as source_file,
+        cast(patient_id as {{ dbt.type_string() }}) as patient_id,
+        cast(lesion_id as {{ dbt.type_string() }}) as lesion_id,
+        cast(assessment_date as date) as assessment_date,
+        cast(rule as {{ dbt.type_string() }}) as rule,
+        cast(severity as {{ dbt.type_string() }}) as severity,
+        cast(message as {{ dbt.type_string() }}) as message
+    from described
+)
+
+select * from final

@@ -1,0 +1,96 @@
+with lesion_responses as (
+    select * from {{ ref('fct_lesion_measurements') }}
+),
+
+assessments as (
+    select * from {{ ref('int_evaluations_assessed') }}
+),
+
+summed as (
+    select
+        patient_id,
+        assessment_date,
+        evaluation_number,
+        days_from_inclusion,
+        count(*) as n_target_lesions,
+        count(diameter_mm) as n_with_value,
+        sum(diameter_mm) as sum_mm,
+        sum(baseline_mm) as baseline_sum_mm,
+        count(case when lesion_response = 'CR' then 1 end) as n_cr,
+        count(case when lesion_response = 'PR' then 1 end) as n_pr,
+        count(case when lesion_response = 'SD' then 1 end) as n_sd,
+        count(case when lesion_response = 'PD' then 1 end) as n_pd,
+        count(case when lesion_response = 'NE' then 1 end) as n_ne
+    from lesion_responses
+    group by patient_id, assessment_date, evaluation_number, days_from_inclusion
+),
+
+with_nadir as (
+    select
+        *,
+        least(
+            baseline_sum_mm,
+            coalesce(min(case when n_with_value = n_target_lesions then sum_mm end) over (
+                partition by patient_id order by assessment_date
+                rows between unbounded preceding and 1 preceding
+            ), baseline_sum_mm)
+        ) as nadir_sum_mm
+    from summed
+),
+
+target_responded as (
+    select
+        *,
+        case
+            when n_cr = n_target_lesions then 'CR'
+            when sum_mm is not null and {{ is_progression('sum_mm', 'nadir_sum_mm') }} then 'PD'
+            when n_with_value < n_target_lesions then 'NE'
+            when {{ is_partial_response('sum_mm', 'baseline_sum_mm') }} then 'PR'
+            else 'SD'
+        end as target_response
+    from with_nadir
+),
+
+overall_responded as (
+    select
+        target_responded.*,
+        assessments.new_lesions,
+        assessments.non_target_response,
+        case
+            when target_response = 'PD' or non_target_response = 'PD' or new_lesions = 'yes' then 'PD'
+            when new_lesions is null then 'NE'
+            when target_response = 'CR' and (non_target_response = 'CR' or non_target_response is null) then 'CR'
+            when target_response = 'CR' and non_target_response in ('NON_CR_NON_PD', 'NE') then 'PR'
+            when target_response = 'PR' then 'PR'
+            when target_response = 'SD' then 'SD'
+            else 'NE'
+        end as overall_response
+    from target_responded
+    inner join assessments
+        on target_responded.patient_id = assessments.patient_id
+        and target_responded.assessment_date = assessments.assessment_date
+),
+
+final as (
+    select
+        cast(patient_id as {{ dbt.type_string() }}) as patient_id,
+        cast(assessment_date as date) as assessment_date,
+        cast(evaluation_number as integer) as evaluation_number,
+        cast(days_from_inclusion as integer) as days_from_inclusion,
+        cast(sum_mm as decimal(12, 2)) as sum_mm,
+        cast(baseline_sum_mm as decimal(12, 2)) as baseline_sum_mm,
+        cast(nadir_sum_mm as decimal(12, 2)) as nadir_sum_mm,
+        cast(target_response as {{ dbt.type_string() }}) as target_response,
+        cast(non_target_response as {{ dbt.type_string() }}) as non_target_response,
+        cast(new_lesions as {{ dbt.type_string() }}) as new_lesions,
+        cast(overall_response as {{ dbt.type_string() }}) as overall_response,
+        cast(n_cr as integer) as n_cr,
+        cast(n_pr as integer) as n_pr,
+        cast(n_sd as integer) as n_sd,
+        cast(n_pd as integer) as n_pd,
+        cast(n_ne as integer) as n_ne,
+        cast({{ dissociated_response_type('n_pd', 'n_cr + n_pr', 'n_sd') }} as {{ dbt.type_string() }}) as dr_type
+    from overall_responded
+)
+
+select * from final

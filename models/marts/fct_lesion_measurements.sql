@@ -1,0 +1,48 @@
+with readings as (
+    select * from {{ ref('int_lesion_readings_gridded') }}
+),
+
+with_nadir as (
+    select
+        *,
+        least(
+            baseline_mm,
+            coalesce(min(diameter_mm) over (
+                partition by patient_id, lesion_id order by assessment_date
+                rows between unbounded preceding and 1 preceding
+            ), baseline_mm)
+        ) as nadir_mm
+    from readings
+),
+
+responded as (
+    select
+        *,
+        case
+            when diameter_mm is null then 'NE'
+            when {{ is_normal_size('diameter_mm', 'is_lymph_node') }} then 'CR'
+            when {{ is_progression('diameter_mm', 'nadir_mm') }} then 'PD'
+            when {{ is_partial_response('diameter_mm', 'baseline_mm') }} then 'PR'
+            else 'SD'
+        end as lesion_response
+    from with_nadir
+),
+
+final as (
+    select
+        cast(patient_id as {{ dbt.type_string() }}) as patient_id,
+        cast(lesion_id as {{ dbt.type_string() }}) as lesion_id,
+        cast(assessment_date as date) as assessment_date,
+        cast(evaluation_number as integer) as evaluation_number,
+        cast(days_from_inclusion as integer) as days_from_inclusion,
+        cast(is_lymph_node as boolean) as lymph_node,
+        cast(diameter_mm as decimal(9, 2)) as diameter_mm,
+        cast(baseline_mm as decimal(9, 2)) as baseline_mm,
+        cast(nadir_mm as decimal(9, 2)) as nadir_mm,
+        cast({{ percent_change('diameter_mm', 'baseline_mm') }} as decimal(12, 4)) as pct_change_baseline,
+        cast({{ percent_change('diameter_mm', 'nadir_mm') }} as decimal(12, 4)) as pct_change_nadir,
+        cast(lesion_response as {{ dbt.type_string() }}) as lesion_response
+    from responded
+)
+
+select * from final
