@@ -41,7 +41,10 @@ sdtm: setup  ## import the SDTM folder SDTM into SDTM_OUT (docs/sdtm-mapping.md)
 	$(BIN)/lesionwise import-sdtm --sdtm $(SDTM) --suffix '$(SDTM_SUFFIX)' --evaluator $(EVALUATOR) --out $(SDTM_OUT)
 	$(MAKE) --no-print-directory build INPUT=$(SDTM_OUT)
 
+stats: setup  ## tables, figures and models of the seed study from DB's marts into OUT (README: outputs)
+	$(BIN)/lesionwise stats --db $(DB) --out $(OUT)
+
 clean:  ## remove build outputs (keeps .venv)
 	rm -rf build target logs
 
-.PHONY: help setup demo build test clean sdtm
+.PHONY: help setup demo build test clean sdtm stats

@@ -64,5 +64,41 @@ def import_sdtm_command(
                    f"{counts['import_issues']} import issues written to {out}")
 
 
+@app.command()
+def audit(
+    db: Path = typer.Option(DEFAULT_DB, help="DuckDB file built from an SDTM import (`make sdtm`)."),
+) -> None:
+    """Print how often the recorded responses agree with the recomputed ones, and why not."""
+    from analysis_py.db import read_marts
+    from analysis_py.sdtm import audit_agreement, audit_reasons
+    try:
+        table = read_marts(db, ("fct_response_audit",))["fct_response_audit"]
+    except UserError as error:
+        fail(error)
+    if table.empty:
+        fail(UserError(f"no recorded responses in {db}: the input folder had no recorded_responses.csv "
+                       "(write one with `lesionwise import-sdtm`)"))
+    typer.echo(audit_agreement(table).to_string(index=False))
+    typer.echo("")
+    typer.echo(audit_reasons(table).to_string(index=False))
+
+
+@app.command()
+def stats(
+    db: Path = typer.Option(DEFAULT_DB, help="DuckDB file with the marts (or a folder of <mart>.parquet)."),
+    out: Path = typer.Option(Path("build/stats"), help="Folder to write the tables (CSV) and figures (PNG) to."),
+    quiet: bool = typer.Option(False, help="Print errors only."),
+) -> None:
+    """Write the seed study's tables, survival figures and models from the marts (README: outputs)."""
+    from analysis_py.stats import summary_lines, write_stats
+    try:
+        tables = write_stats(db, out, progress=(lambda _: None) if quiet else typer.echo)
+    except UserError as error:
+        fail(error)
+    if not quiet:
+        typer.echo("\n".join(summary_lines(tables)))
+        typer.echo(f"tables and figures written to {out}")
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,39 @@
+"""Reads the contract's marts: from a DuckDB file (opened read-only) or a folder of Parquet files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analysis_py.errors import UserError
+
+MARTS = ("dim_patients", "dim_target_lesions", "fct_lesion_measurements", "fct_evaluations",
+         "cohort_flow")
+
+
+def read_marts(source: Path, names: tuple[str, ...] = MARTS) -> dict[str, pd.DataFrame]:
+    """The named marts as DataFrames; `source` is a DuckDB file or a folder of `<mart>.parquet`."""
+    if source.is_dir():
+        return {name: _read_parquet(source, name) for name in names}
+    if not source.is_file():
+        raise UserError(f"no DuckDB file at {source}: run `make build` first (or pass --db)")
+    try:
+        con = duckdb.connect(str(source), read_only=True)
+    except duckdb.Error as error:
+        raise UserError(f"cannot open {source} as a DuckDB file ({error}): run `make build`") from error
+    with con:
+        con.execute("SET enable_progress_bar = false")
+        present = set(con.execute(
+            "select table_name from information_schema.tables where table_schema = 'main'").df()["table_name"])
+        missing = [name for name in names if name not in present]
+        if missing:
+            raise UserError(f"mart {', '.join(missing)} missing from {source}: run `make build`")
+        return {name: con.execute(f'select * from main."{name}"').df() for name in names}
+
+
+def _read_parquet(folder: Path, name: str) -> pd.DataFrame:
+    path = folder / f"{name}.parquet"
+    if not path.is_file():
+        raise UserError(f"mart {name} missing: no {path} (run `make build`)")
+    return duckdb.sql(f"select * from read_parquet('{path.as_posix()}')").df()

@@ -1,0 +1,41 @@
+"""Kaplan-Meier plot with its 95 % band, censoring marks and numbers at risk."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis_py.survival import confidence_band
+
+RISK_STEP_MONTHS = 6  # numbers at risk every 6 months
+
+
+def number_at_risk(curve: pd.DataFrame, at: np.ndarray) -> np.ndarray:
+    """Patients still followed at each time (n at risk at the first time >= t)."""
+    times, n_risk = curve["time"].to_numpy(), curve["n_risk"].to_numpy()
+    idx = np.searchsorted(times, at, side="left")
+    return np.where(idx < len(times), n_risk[np.minimum(idx, len(times) - 1)], 0)
+
+
+def km_figure(curve: pd.DataFrame, title: str, method: str = "log-log") -> Figure:
+    """Step curve of S(t) in months, shaded 95 % band, + for censored, numbers at risk below."""
+    fig = Figure(figsize=(7, 5), layout="constrained")
+    ax = fig.add_subplot()
+    t = np.r_[0.0, curve["time"].to_numpy()]
+    s = np.r_[1.0, curve["surv"].to_numpy()]
+    lower, upper = confidence_band(curve, method)
+    ax.step(t, s, where="post", color="C0")
+    ax.fill_between(t, np.r_[1.0, lower], np.r_[1.0, upper], step="post", color="C0", alpha=0.2, linewidth=0)
+    censored = curve["n_censor"].to_numpy() > 0
+    ax.plot(curve["time"][censored], curve["surv"][censored], "+", color="C0", markersize=8)
+    ax.set(title=title, xlabel="months from inclusion", ylabel="probability", ylim=(0, 1.02),
+           xlim=(0, max(t[-1], RISK_STEP_MONTHS)))
+    ticks = np.arange(0, t[-1] + RISK_STEP_MONTHS, RISK_STEP_MONTHS)
+    ax.set_xticks(ticks)
+    for x, n in zip(ticks, number_at_risk(curve, ticks)):
+        ax.annotate(str(n), (x, 0), xycoords=("data", "axes fraction"), xytext=(0, -42),
+                    textcoords="offset points", ha="center", fontsize=8)
+    ax.annotate("at risk", (0, 0), xycoords="axes fraction", xytext=(-30, -42), textcoords="offset points",
+                ha="right", fontsize=8)
+    ax.grid(alpha=0.3)
+    return fig

@@ -1,0 +1,150 @@
+"""Predictors of response and of DR: lesion/patient-level tests, reading/evaluation-level models.
+
+The study's model is the GLMM with an evaluation effect nested in the patient; when it
+does not converge, the AR(1) evaluation structure is the one used (`role` says which);
+the GEEs are sensitivity analyses. Models are multivariable, as in the study: response ~
+lymph node + prior radiotherapy + prior biopsy; radiotherapy timing in its own model
+(recent and remote against never, lesions of unknown timing left out); DR ~ the three
+has_*_tl flags.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis_py.association import compare_rates
+from analysis_py.repeated_measures import gee, glmm
+from analysis_py.study_tables import RESPONDING, eligible
+
+RESPONSE_FACTORS = {  # covariate: comparison as the study words it
+    "lymph_node": "lymph node vs other sites",
+    "prior_radiotherapy": "prior radiotherapy vs none",
+    "rt_remote": "radiotherapy >= 6 months before vs never",
+    "rt_recent": "radiotherapy < 6 months before vs never",
+    "prior_biopsy": "prior biopsy vs none",
+}
+MAIN_MODEL = ["lymph_node", "prior_radiotherapy", "prior_biopsy"]
+TIMING_MODEL = ["rt_recent", "rt_remote"]
+DR_FACTORS = {
+    "has_lymph_node_tl": "lymph node target lesion vs none",
+    "has_irradiated_tl": "irradiated target lesion vs none",
+    "has_biopsied_tl": "biopsied target lesion vs none",
+}
+COLUMNS = ["level", "factor", "comparison", "method", "structure", "role", "rate_exposed", "rate_unexposed",
+           "odds_ratio", "ci_low", "ci_high", "p_value", "n_obs", "n_clusters", "converged", "note", "formula"]
+
+
+def _lesion_flags(lesions: pd.DataFrame) -> pd.DataFrame:
+    timing = lesions["radiotherapy_timing"]
+    return lesions.assign(
+        lymph_node=lesions["lymph_node"].astype(bool).astype(int),
+        prior_radiotherapy=lesions["prior_radiotherapy"].astype(bool).astype(int),
+        prior_biopsy=lesions["prior_biopsy"].astype(bool).astype(int),
+        rt_recent=(timing == "recent").astype(int), rt_remote=(timing == "remote").astype(int),
+        timing_known=timing.isin(["never", "recent", "remote"]),
+        lesion_key=lesions["patient_id"].astype(str) + "/" + lesions["lesion_id"].astype(str))
+
+
+def reading_design(measurements: pd.DataFrame, lesions: pd.DataFrame) -> pd.DataFrame:
+    """Post-baseline readings with a response (NE dropped), response 0/1 and the lesion's flags."""
+    readings = measurements[measurements["lesion_response"].notna() & (measurements["lesion_response"] != "NE")]
+    flags = _lesion_flags(lesions)[["patient_id", "lesion_id", "lesion_key", "timing_known", *RESPONSE_FACTORS]]
+    readings = readings.drop(columns=["lymph_node"], errors="ignore").merge(flags, on=["patient_id", "lesion_id"])
+    return readings.assign(
+        response=readings["lesion_response"].isin(RESPONDING).astype(int),
+        evaluation_id=readings["patient_id"].astype(str) + "@" + readings["assessment_date"].astype(str),
+        eval_num=readings["evaluation_number"])
+
+
+def evaluation_design(evaluations: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFrame:
+    """Post-baseline evaluations, dr 0/1 and the patient's has_*_tl flags."""
+    flags = patients[["patient_id", *DR_FACTORS]].copy()
+    flags[list(DR_FACTORS)] = flags[list(DR_FACTORS)].astype(bool).astype(int)
+    data = evaluations.merge(flags, on="patient_id")
+    return data.assign(dr=data["dr_type"].notna().astype(int), eval_num=data["evaluation_number"],
+                       evaluation_id=data["patient_id"].astype(str) + "@" + data["assessment_date"].astype(str))
+
+
+def _test_rows(level: str, factor: str, comparison: str, exposed, outcome, unit: str) -> list[dict]:
+    result = compare_rates(exposed, outcome)
+    base = {"level": level, "factor": factor, "comparison": comparison, "structure": "none",
+            "role": "primary", "rate_exposed": result["rate_exposed"], "rate_unexposed": result["rate_unexposed"],
+            "n_obs": result["n_exposed"] + result["n_unexposed"], "n_clusters": np.nan,
+            "formula": f"{unit} outcome by {factor} (2 x 2 table)"}
+    if "note" in result:
+        return [base | {"method": "fisher_exact", "converged": False, "note": result["note"]}]
+    return [base | {"method": "fisher_exact", "odds_ratio": result["odds_ratio"], "ci_low": result["ci_low"],
+                    "ci_high": result["ci_high"], "p_value": result["fisher_p"], "converged": True, "note": ""},
+            base | {"method": "chi_square_yates", "role": "sensitivity", "p_value": result["chisq_p"],
+                    "converged": True, "note": ""}]
+
+
+def _model_rows(fits: pd.DataFrame, level: str, factors: dict[str, str], data: pd.DataFrame,
+                outcome: str) -> list[dict]:
+    rows = []
+    for factor in fits.loc[fits["kind"] == "fixed", "term"].unique():
+        if factor not in factors:
+            continue
+        exposed = data[factor].astype(bool)
+        rates = {"rate_exposed": data.loc[exposed, outcome].mean(), "rate_unexposed": data.loc[~exposed, outcome].mean()}
+        for _, fit in fits[fits["term"] == factor].iterrows():
+            rows.append({"level": level, "factor": factor, "comparison": factors[factor], **rates,
+                         **{c: fit[c] for c in ("method", "structure", "role", "odds_ratio", "ci_low", "ci_high",
+                                                "p_value", "n_obs", "n_clusters", "converged", "note", "formula")}})
+    return rows
+
+
+def _glmm_pair(data, outcome, covariates, primary, fallback) -> pd.DataFrame:
+    """The study's GLMM, and its fallback structure marked as used when the first does not converge."""
+    first = glmm(data, outcome, covariates, primary)
+    second = glmm(data, outcome, covariates, fallback)
+    first_ok = bool(first.loc[first["kind"] == "fixed", "converged"].all())
+    return pd.concat([first.assign(role="primary" if first_ok else "not used: did not converge"),
+                      second.assign(role="fallback: not needed" if first_ok else "primary (fallback)")])
+
+
+def _reading_models(data: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
+    return pd.concat([
+        _glmm_pair(data, "response", covariates, "nested", "ar1"),
+        gee(data, "response", covariates, "exchangeable").assign(role="sensitivity"),
+        gee(data, "response", covariates, "nested").assign(role="sensitivity"),
+        gee(data, "response", covariates, "ar1", sequence="lesion_key").assign(role="sensitivity"),
+    ], ignore_index=True)
+
+
+def response_predictors(patients, lesions, measurements) -> pd.DataFrame:
+    """Response (CR/PR) by site, radiotherapy and biopsy: per target lesion (best response;
+    Fisher, chi-square) and per post-baseline reading (GLMM, GEE)."""
+    flags = _lesion_flags(lesions)
+    responded = flags["best_response"].isin(RESPONDING)
+    rows = []
+    for factor, comparison in RESPONSE_FACTORS.items():
+        subset = flags["timing_known"] & ((flags[factor] == 1) | (flags["radiotherapy_timing"] == "never")) \
+            if factor in TIMING_MODEL else pd.Series(True, index=flags.index)
+        rows += _test_rows("target lesion", factor, comparison, flags.loc[subset, factor],
+                           responded[subset], "target lesion best-response")
+    readings = reading_design(measurements, lesions)
+    rows += _model_rows(_reading_models(readings, MAIN_MODEL), "measurement", RESPONSE_FACTORS, readings, "response")
+    timing = readings[readings["timing_known"]]
+    rows += _model_rows(_reading_models(timing, TIMING_MODEL), "measurement", RESPONSE_FACTORS, timing, "response")
+    return pd.DataFrame(rows).reindex(columns=COLUMNS)
+
+
+def dr_predictors(patients, evaluations) -> pd.DataFrame:
+    """DR (any type) by lymph-node, irradiated and biopsied target lesions: per patient
+    (Fisher, chi-square) and per post-baseline evaluation (GLMM with a patient effect, GEE)."""
+    cohort = eligible(patients)
+    rows = []
+    for factor, comparison in DR_FACTORS.items():
+        rows += _test_rows("patient", factor, comparison, cohort[factor].astype(bool), cohort["dr_type"].notna(),
+                           "patient DR")
+    data = evaluation_design(evaluations, cohort)
+    covariates = list(DR_FACTORS)
+    fits = pd.concat([
+        glmm(data, "dr", covariates, "patient").assign(role="primary"),
+        gee(data, "dr", covariates, "exchangeable").assign(role="sensitivity"),
+        gee(data, "dr", covariates, "ar1", sequence="patient_id").assign(role="sensitivity"),
+    ], ignore_index=True)
+    rows += _model_rows(fits, "evaluation", DR_FACTORS, data, "dr")
+    return pd.DataFrame(rows).reindex(columns=COLUMNS)
+

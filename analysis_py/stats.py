@@ -1,0 +1,77 @@
+"""`lesionwise stats`: every table and figure of the seed study from the marts, written to a folder."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from analysis_py import study_tables
+from analysis_py.db import read_marts
+from analysis_py.figures.km import km_figure
+from analysis_py.predictors import dr_predictors, response_predictors
+from analysis_py.survival import km_curve, km_summary
+
+ENDPOINTS = {"OS": ("os_months", "os_event"), "PFS": ("pfs_months", "pfs_event")}
+CI_METHOD = "log-log"  # pointwise 95 % CI of S(t) and of the median (SAS's default; R: conf.type)
+
+
+def _tables(marts: dict[str, pd.DataFrame], progress: Callable[[str], None]) -> dict[str, pd.DataFrame]:
+    patients, lesions = marts["dim_patients"], marts["dim_target_lesions"]
+    measurements, evaluations = marts["fct_lesion_measurements"], marts["fct_evaluations"]
+    cohort = study_tables.eligible(patients)
+    tables = {
+        "cohort_flow": study_tables.cohort_flow(marts["cohort_flow"]),
+        "table1_patients": study_tables.table1_patients(patients, lesions),
+        "table2_best_response": study_tables.table2_best_response(patients, lesions, measurements),
+        "best_response_by_site": study_tables.best_response_by_site(lesions),
+        "dr_prevalence": study_tables.dr_prevalence(patients, evaluations, measurements, lesions),
+        "survival": km_summary(cohort, ENDPOINTS, method=CI_METHOD),
+    }
+    progress("descriptive tables and survival done; fitting the response models")
+    tables["response_predictors"] = response_predictors(patients, lesions, measurements)
+    progress("response models done; fitting the DR models")
+    tables["dr_predictors"] = dr_predictors(patients, evaluations)
+    return tables
+
+
+def write_stats(source: Path, out: Path, progress: Callable[[str], None] = lambda _: None) -> dict[str, pd.DataFrame]:
+    """Reads the marts in `source`, writes `<table>.csv`, km_os.png and km_pfs.png to `out`."""
+    marts = read_marts(source)
+    tables = _tables(marts, progress)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        table.to_csv(out / f"{name}.csv", index=False)
+    cohort = study_tables.eligible(marts["dim_patients"])
+    for name, (time_col, event_col) in ENDPOINTS.items():
+        data = cohort[[time_col, event_col]].dropna()
+        figure = km_figure(km_curve(data[time_col].to_numpy(), data[event_col].to_numpy()),
+                           f"{name} (Kaplan-Meier, 95 % {CI_METHOD} band)", CI_METHOD)
+        figure.savefig(out / f"km_{name.lower()}.png", dpi=120)
+    return tables
+
+
+def _months(value: float) -> str:
+    return "not reached" if pd.isna(value) else f"{value:.1f}"
+
+
+def summary_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """A few lines for the terminal: cohort, ORR, DR, medians, the study model's p-values."""
+    flow = tables["cohort_flow"].set_index("reason")["n_patients"]
+    t2 = tables["table2_best_response"]
+    orr = t2[(t2["response"] == "ORR") & t2["level"].str.startswith("patient")].iloc[0]
+    dr = tables["dr_prevalence"].set_index(["level", "dr_type"])
+    lines = [f"eligible patients: {flow.get('eligible', 0)} of {flow.sum()} screened",
+             f"objective response: {orr['n']} ({orr['percent']:.0f} %)",
+             f"DR: {dr.loc[('patient', 'any'), 'n']} patients, {dr.loc[('evaluation', 'any'), 'n']} of "
+             f"{dr.loc[('evaluation', 'any'), 'total']} post-baseline evaluations"]
+    for _, row in tables["survival"].iterrows():
+        lines.append(f"median {row['endpoint']}: {_months(row['median_months'])} months "
+                     f"(95 % CI {_months(row['ci_low'])}-{_months(row['ci_high'])})")
+    for name in ("response_predictors", "dr_predictors"):
+        table = tables[name]
+        used = table[(table["role"].str.startswith("primary")) & (table["method"] == "glmm_laplace")]
+        for _, row in used.iterrows():
+            result = f"OR {row['odds_ratio']:.2f}, p = {row['p_value']:.3g}" if row["converged"] else row["note"]
+            lines.append(f"{row['level']}: {row['comparison']}: {result} ({row['structure']} GLMM)")
+    return lines
