@@ -72,7 +72,7 @@
     {%- set columns = contract_columns(table_name) if execute else [] -%}
     select
     {%- for column in columns %}
-        {% if column in present -%}
+        {% if present is not none and column in present -%}
             nullif(trim({{ adapter.quote(column) }}), '')
         {%- else -%}
             cast(null as {{ dbt.type_string() }})
