@@ -103,7 +103,7 @@
     message="'lesion ' || " ~ quoted('lesion_id') ~ " || ' is not in lesions.csv; the procedure counts for the patient only'")) -%}
 
 {#- Target lesions without a baseline value, dates before inclusion -#}
-{%- do checks.append(dict(relation=ref('int_target_lesions_baselined'), file='measurements.csv', rule='target_without_baseline',
+{%- do checks.append(dict(relation=ref('int_target_lesions_baselined'), file='lesions.csv', rule='target_without_baseline',
     lesion='lesion_id', date='baseline_date', where='baseline_date is not null and not is_in_target_set',
     message="'target lesion has no value at the baseline evaluation; it is left out of the target set'")) -%}
 {%- for column in ['death_date', 'last_contact_date'] -%}
