@@ -43,7 +43,7 @@ INJECTED = [
 EDITED_PATIENTS = [("P0024", "death_date", "2000-01-01", "date_before_inclusion"),
                    ("P0030", "sex", "X", "invalid_code")]
 CONFLICTING_PATIENT = ("P0025", "age", "99", "conflicting_duplicate")
-NON_TARGET_READING = ("P0022", "2019-01-01", "non_target_measurement")
+NON_TARGET_READING = ("P0036", "2019-01-01", "non_target_measurement")
 
 
 def append_rows(path: Path, rows: list[list[str]]) -> None:
