@@ -21,7 +21,8 @@
     {%- if found == 0 -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set header = run_query("describe select * from read_csv('" ~ path ~ "', header = true, all_varchar = true)") -%}
+    {%- set options = "header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"'" -%}
+    {%- set header = run_query("describe select * from read_csv('" ~ path ~ "', " ~ options ~ ")") -%}
     {{ return(header.columns[0].values() | map('lower') | map('trim') | list) }}
 {%- endmacro %}
 

@@ -48,7 +48,7 @@ NON_TARGET_READING = ("P0036", "2019-01-01", "non_target_measurement")
 
 def append_rows(path: Path, rows: list[list[str]]) -> None:
     with path.open("a", newline="") as f:
-        csv.writer(f).writerows(rows)
+        csv.writer(f, lineterminator="\n").writerows(rows)
 
 
 def first_lesion(folder: Path, patient: str, role: str) -> str:
@@ -80,7 +80,7 @@ def inject(folder: Path) -> list[tuple[str, str, str | None, str]]:
     patients.append(copy)
     expected.append(("patients.csv", patient, None, rule))
     with (folder / "patients.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=header)
+        writer = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
         writer.writeheader()
         writer.writerows(patients)
     return expected
