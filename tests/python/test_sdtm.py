@@ -206,3 +206,105 @@ def test_cli_bad_evaluator_exits_non_zero(tmp_path):
                                       "--evaluator", "radiologist", "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert "--evaluator must be one of investigator, independent" in result.output
+
+
+# --- the audit mart, built from the imports (runs `dbt build`) -----------------------------
+
+def build_import(tmp: Path, suffix: str, evaluator: str) -> dict[str, pd.DataFrame]:
+    """Import, `dbt build`, and read back the audit and the patients."""
+    from analysis_py.build import run_dbt_build
+    from analysis_py.db import read_marts
+    folder, db = tmp / "input", tmp / "lesionwise.duckdb"
+    result = sdtm.import_sdtm(sdtm.read_sdtm(SDTM, suffix), evaluator)
+    sdtm.write_contract_folder(result, folder)
+    run_dbt_build(folder, db, quiet=True)
+    return read_marts(db, ("fct_response_audit", "dim_patients", "cohort_flow"))
+
+
+@pytest.fixture(scope="module")
+def onco_marts(tmp_path_factory) -> dict[str, pd.DataFrame]:
+    return build_import(tmp_path_factory.mktemp("onco"), "_onco", "investigator")
+
+
+@pytest.fixture(scope="module")
+def recist_marts(tmp_path_factory) -> dict[str, pd.DataFrame]:
+    return build_import(tmp_path_factory.mktemp("recist"), "_onco_recist", "independent")
+
+
+def test_onco_cohort(onco_marts):
+    flow = onco_marts["cohort_flow"].set_index("reason")["n_patients"].to_dict()
+    assert flow == {"screening_failure": 52, "no_follow_up_assessment": 49, "eligible": 205}
+
+
+def test_onco_audit_agreement(onco_marts):
+    audit = onco_marts["fct_response_audit"]
+    table = sdtm.audit_agreement(audit).set_index("response")
+    assert len(audit) == 633 and audit["is_recomputed"].all()
+    assert table.loc["target", ["n_compared", "n_agree", "n_disagree"]].tolist() == [633, 558, 75]
+    assert table.loc["non_target", ["n_compared", "n_agree"]].tolist() == [632, 632]
+    assert table.loc["new_lesions", ["n_compared", "n_agree"]].tolist() == [633, 633]
+    assert table.loc["overall", ["n_compared", "n_agree", "n_disagree"]].tolist() == [632, 597, 35]
+    assert table.loc["all", ["n_agree", "n_disagree"]].tolist() == [558, 75]
+    assert table["n_unexplained"].sum() == 0
+
+
+def test_onco_audit_every_disagreement_has_a_named_reason(onco_marts):
+    audit = onco_marts["fct_response_audit"]
+    disagree = audit[~audit["agrees"]]
+    assert disagree["reason"].value_counts().to_dict() == {
+        "progression_from_baseline_not_nadir": 55, "missing_lesion": 20}
+    assert audit.loc[audit["overall_agrees"] == False, "overall_reason"].value_counts().to_dict() == {  # noqa: E712
+        "progression_from_baseline_not_nadir": 27, "missing_lesion": 8}
+    assert audit.loc[audit["agrees"], "reason"].isna().all()
+    # The nadir cases: recomputed PD over the nadir sum, recorded SD/PR (not PD over baseline).
+    nadir = audit[audit["target_reason"] == "progression_from_baseline_not_nadir"]
+    assert set(nadir["target_response"]) == {"PD"}
+    assert nadir["recorded_target_response"].value_counts().to_dict() == {"SD": 36, "PR": 19}
+    assert (nadir["sum_mm"] < nadir["baseline_sum_mm"] * 1.2).all()
+    missing = audit[audit["target_reason"] == "missing_lesion"]
+    assert set(missing["target_response"]) == {"NE"} and (missing["n_missing_target_lesions"] > 0).all()
+    row = audit[(audit["patient_id"] == "01-701-1317")
+                & (audit["assessment_date"] == pd.Timestamp("2014-11-06"))].iloc[0]
+    assert (row["recorded_target_response"], row["target_response"], float(row["sum_mm"]),
+            float(row["baseline_sum_mm"]), float(row["nadir_sum_mm"])) == ("SD", "PD", 56, 78, 40)
+
+
+def test_onco_recorded_target_is_the_simplified_rule(onco_marts):
+    # The README of the data: recorded responses measure progression from baseline, with no
+    # 5 mm rule. Recomputing that rule reproduces every recorded target response.
+    audit = onco_marts["fct_response_audit"]
+    s, sb = audit["sum_mm"].astype(float), audit["baseline_sum_mm"].astype(float)
+    simplified = pd.Series("SD", index=audit.index)
+    simplified[s <= 0.7 * sb] = "PR"
+    simplified[s >= 1.2 * sb] = "PD"
+    simplified[audit["target_response"] == "CR"] = "CR"
+    assert (simplified == audit["recorded_target_response"]).all()
+
+
+def test_recist_independent_audit(recist_marts):
+    patients = recist_marts["dim_patients"]
+    assert patients["eligible"].sum() == 6
+    audit = recist_marts["fct_response_audit"]
+    table = sdtm.audit_agreement(audit).set_index("response")
+    assert table.loc["target", "n_compared"] == 0  # this RS records OVRLRESP only
+    assert table.loc["overall", ["n_compared", "n_agree", "n_disagree"]].tolist() == [22, 19, 3]
+    not_recomputed = audit[audit["reason"] == "not_recomputed"]
+    assert sorted(not_recomputed["patient_id"]) == ["01-701-1034", "01-701-1034", "01-701-1097"]
+    assert set(not_recomputed["recorded_overall_response"]) == {"NON_CR_NON_PD"}
+    # Radiologist 1 read 01-701-1133 at week 3: 42.82 mm from 59.54 is -28.1 %: SD (the
+    # investigator's 42 from 60 is -30 %: PR).
+    row = audit[(audit["patient_id"] == "01-701-1133")
+                & (audit["assessment_date"] == pd.Timestamp("2012-11-18"))].iloc[0]
+    assert (float(row["sum_mm"]), float(row["baseline_sum_mm"]), row["overall_response"],
+            row["recorded_overall_response"]) == (42.82, 59.54, "SD", "SD")
+
+
+def test_cli_audit_prints_the_agreement_table(onco_marts, tmp_path_factory):
+    db = next(tmp_path_factory.getbasetemp().glob("onco*/lesionwise.duckdb"))
+    result = CliRunner().invoke(app, ["audit", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["response", "n_visits", "n_compared", "n_agree", "pct_agree",
+                                "n_disagree", "n_unexplained"]
+    assert lines[1].split() == ["target", "633", "633", "558", "88.2", "75", "0"]
+    assert any(line.split()[:2] == ["progression_from_baseline_not_nadir", "55"] for line in lines)
