@@ -63,7 +63,7 @@ def inject(folder: Path) -> list[tuple[str, str, str | None, str]]:
         append_rows(folder / file, [row])
         lesion = row[1] if file in ("measurements.csv", "lesions.csv") else (row[3] if file == "procedures.csv" else None)
         expected.append((file, row[0], lesion or None, rule))
-    append_rows(folder / "measurements.csv", [[ "P0021", "L09", "2019-01-01", "12.00", ""]])
+    append_rows(folder / "measurements.csv", [["P0021", "L09", "2019-04-01", "12.00", ""]])
     patient, date, rule = NON_TARGET_READING
     lesion = first_lesion(folder, patient, "non_target")
     append_rows(folder / "measurements.csv", [[patient, lesion, date, "10.00", ""]])
