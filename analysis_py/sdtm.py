@@ -362,7 +362,7 @@ def map_measurements(tr: pd.DataFrame, lesions: pd.DataFrame, issues: Issues) ->
     LDIAM; SUMDIAM is a derived sum the pipeline recomputes, so it is not imported.
     """
     file = tr.attrs.get("file", "TR")
-    rows = tr[(tr["TRGRPID"].str.upper() == "TARGET") & (tr["TRTESTCD"] != SUM_TEST)].copy()
+    rows = tr[(tr["TRGRPID"].str.upper() == "TARGET") & (tr["TRTESTCD"].str.upper() != SUM_TEST)].copy()
     test = rows["TRTESTCD"].str.upper()
     for record in rows[~test.isin([DIAMETER_TEST, LONGEST_TEST, SHORT_AXIS_TEST])].to_dict("records"):
         issues.add(file, record["USUBJID"], "sdtm_code_unmapped",
@@ -377,13 +377,13 @@ def map_measurements(tr: pd.DataFrame, lesions: pd.DataFrame, issues: Issues) ->
                     .fillna(test.where(is_node).map({SHORT_AXIS_TEST: 1}))
                     .fillna(test.where(~is_node).map({LONGEST_TEST: 1})))
     key = ["USUBJID", "TRLNKID", "assessment_date"]
-    for (subject, lesion, day), group in rows.groupby(key):
-        if group["rank"].isna().all():
-            wanted = SHORT_AXIS_TEST if (subject, lesion) in nodes else LONGEST_TEST
-            issues.add(file, subject, "sdtm_measurement_unmapped",
-                       f"no {DIAMETER_TEST} or {wanted} reading "
-                       f"({', '.join(sorted(set(group['TRTESTCD'])))} only); not imported",
-                       lesion_id=lesion, assessment_date=day)
+    unusable = rows[rows.groupby(key)["rank"].transform("count") == 0]
+    for (subject, lesion, day), group in unusable.groupby(key):
+        wanted = SHORT_AXIS_TEST if (subject, lesion) in nodes else LONGEST_TEST
+        issues.add(file, subject, "sdtm_measurement_unmapped",
+                   f"no {DIAMETER_TEST} or {wanted} reading "
+                   f"({', '.join(sorted(set(group['TRTESTCD'])))} only); not imported",
+                   lesion_id=lesion, assessment_date=day)
     chosen = rows.dropna(subset=["rank"])
     chosen = chosen[chosen["rank"] == chosen.groupby(key)["rank"].transform("min")]
     out = []

@@ -308,3 +308,16 @@ def test_cli_audit_prints_the_agreement_table(onco_marts, tmp_path_factory):
                                 "n_disagree", "n_unexplained"]
     assert lines[1].split() == ["target", "633", "633", "558", "88.2", "75", "0"]
     assert any(line.split()[:2] == ["progression_from_baseline_not_nadir", "55"] for line in lines)
+
+
+def test_lymph_node_without_short_axis_is_reported():
+    tr = pd.DataFrame({"USUBJID": ["A", "A", "A"], "TRGRPID": ["TARGET"] * 3,
+                       "TRLNKID": ["T1", "T1", "T2"], "TRTESTCD": ["LDIAM", "LPERP", "LDIAM"],
+                       "TRSTRESN": ["12.5", "8", "30"], "TRSTAT": ["", "", ""],
+                       "assessment_date": ["2020-01-01"] * 3})
+    lesions = pd.DataFrame({"patient_id": ["A", "A"], "lesion_id": ["T1", "T2"],
+                            "site": ["Cervical lymph node", "LYMPH NODE"]})
+    issues = sdtm.Issues()
+    out = sdtm.map_measurements(tr, lesions, issues)
+    assert out[["lesion_id", "diameter_mm"]].values.tolist() == [["T1", "8"]]  # short axis
+    assert issues.frame()[["lesion_id", "rule"]].values.tolist() == [["T2", "sdtm_measurement_unmapped"]]
