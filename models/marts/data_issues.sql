@@ -19,7 +19,8 @@
         {%- do checks.append({'relation': relation, 'file': file, 'rule': 'missing_required_value',
             'lesion': 'lesion_id' if file in ('lesions.csv', 'measurements.csv') else 'null',
             'where': column ~ ' is null',
-            'message': "'" ~ column.replace('_text', '') ~ " is empty; the row is left out'"}) -%}
+            'message': "'" ~ column.replace('_text', '') ~ " is empty; "
+                ~ ("its site group is other'" if column == 'site' else "the row is left out'")}) -%}
     {%- endfor -%}
 {%- endfor -%}
 
@@ -101,6 +102,12 @@
 {%- do checks.append(dict(relation=ref('int_procedures_classified'), file='procedures.csv', rule='unknown_lesion',
     lesion='lesion_id', where='is_known_patient and lesion_id is not null and not is_known_lesion',
     message="'lesion ' || " ~ quoted('lesion_id') ~ " || ' is not in lesions.csv; the procedure counts for the patient only'")) -%}
+
+{#- What `lesionwise import-sdtm` imputed or could not map (optional import_issues.csv);
+    source_file names the SDTM file -#}
+{%- do checks.append(dict(relation=ref('stg_import_issues'), file='import_issues.csv', rule_sql='rule',
+    lesion='lesion_id', date='assessment_date', where='rule is not null',
+    message="source_file || ': ' || message")) -%}
 
 {#- Target lesions without a baseline value, dates before inclusion -#}
 {%- do checks.append(dict(relation=ref('int_target_lesions_baselined'), file='lesions.csv', rule='target_without_baseline',
