@@ -100,5 +100,24 @@ def stats(
         typer.echo(f"tables and figures written to {out}")
 
 
+@app.command()
+def simulate(
+    out: Path = typer.Option(..., help="Folder to write the five input CSV files to."),
+    patients: int = typer.Option(1000, min=1, help="Screened patients to draw."),
+    seed: int = typer.Option(0, help="Random seed: the same seed writes the same bytes."),
+    demo: bool = typer.Option(False, help="Write the calibrated demo cohort (data/demo) instead; "
+                                          "--patients and --seed are then ignored."),
+    quiet: bool = typer.Option(False, help="No progress or summary output."),
+) -> None:
+    """Write a synthetic cohort in the input contract's format (docs/demo-cohort.md)."""
+    from analysis_py.simulate import simulate as simulate_cohort, write_demo
+
+    def report(done: int, total: int) -> None:
+        typer.echo(f"simulated {done:,} / {total:,} patients", err=True)
+    rows = write_demo(out) if demo else simulate_cohort(patients, seed, out, progress=None if quiet else report)
+    if not quiet:
+        typer.echo(", ".join(f"{n:,} rows in {name}" for name, n in rows.items()) + f" written to {out}", err=True)
+
+
 if __name__ == "__main__":
     app()
