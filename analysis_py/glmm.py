@@ -35,7 +35,7 @@ class GlmmData:
     """Binary outcome, fixed-effect design and the evaluation/patient grouping codes."""
 
     y: np.ndarray
-    X: np.ndarray
+    X: np.ndarray  # Fortran order makes X @ beta fast
     evaluation: np.ndarray  # observation -> evaluation code 0..E-1
     eval_patient: np.ndarray  # evaluation -> patient code 0..P-1
     eval_position: np.ndarray  # evaluation -> 0-based position among its patient's evaluations
@@ -66,11 +66,10 @@ class _Terms:
     """Observation-level quantities at a given linear predictor, summed per evaluation."""
 
     def __init__(self, data: GlmmData, beta: np.ndarray, eval_effect: np.ndarray):
-        eta = data.X @ beta + eval_effect[data.evaluation]
-        self.mu = expit(eta)
+        self.mu = expit(data.X @ beta + eval_effect[data.evaluation])
         self.w = self.mu * (1 - self.mu)
         self.r = data.y - self.mu
-        self.loglik = float(data.y @ eta - np.logaddexp(0, eta).sum())
+        self.loglik = float(np.log(np.where(data.y == 1, self.mu, 1 - self.mu)).sum())
         n_eval = data.n_evaluations
         self.we = np.bincount(data.evaluation, self.w, n_eval)
         self.re = np.bincount(data.evaluation, self.r, n_eval)
@@ -125,7 +124,7 @@ class _Nested:
     def penalty(self, theta, b):
         sp2, se2 = self._variances(theta)
         u, v = b
-        return 0.5 * (u @ u / sp2 + (v @ v / se2 if self.with_evaluation else 0.0))
+        return 0.5 * ((u * u).sum() / sp2 + ((v * v).sum() / se2 if self.with_evaluation else 0.0))
 
     def _factor(self, theta, terms):
         """Per-evaluation pivots d_e and per-patient Schur complements S_p of the arrow blocks."""
@@ -168,11 +167,11 @@ class _Nested:
         a_eval = ap[self.ep] + ae if self.with_evaluation else ap[self.ep]
         value = -terms.loglik + self.penalty(theta, b) + self.P * theta[0] + 0.5 * logdet
         grad_beta = data.X.T @ (c - terms.w * a_eval[data.evaluation] - terms.r)
-        grad_theta = [self.P - u @ u / sp2 - (1 / Sp).sum() / sp2 + 2 * ap @ u / sp2]
+        grad_theta = [self.P - (u * u).sum() / sp2 - (1 / Sp).sum() / sp2 + 2 * (ap * u).sum() / sp2]
         if self.with_evaluation:
             value += self.E * theta[1]
             h_ee = 1 / de + (terms.we / de) ** 2 / Sp[self.ep]
-            grad_theta.append(self.E - v @ v / se2 - h_ee.sum() / se2 + 2 * ae @ v / se2)
+            grad_theta.append(self.E - (v * v).sum() / se2 - h_ee.sum() / se2 + 2 * (ae * v).sum() / se2)
         return value, np.concatenate([grad_beta, grad_theta])
 
 
@@ -246,6 +245,7 @@ class _AR1:
         self.has_next = np.zeros_like(self.valid)
         self.has_next[:, :-1] = self.has_prev[:, 1:]
         self.m = self.valid.sum(axis=1)
+        self._cache_key, self._cache = None, None
 
     def start(self):
         return [np.zeros(self.E)]
@@ -278,7 +278,13 @@ class _AR1:
         return out
 
     def _precision(self, theta):
-        """Q = Sigma^-1 and its derivatives in log sd and atanh(rho), as tridiagonals."""
+        """Q = Sigma^-1 and its derivatives in log sd and atanh(rho), as tridiagonals (cached)."""
+        key = tuple(theta)
+        if self._cache_key != key:
+            self._cache_key, self._cache = key, self._compute_precision(theta)
+        return self._cache
+
+    def _compute_precision(self, theta):
         s2 = np.exp(2 * theta[0])
         r, q, dr = self._links(theta)
         diag = np.where(self.has_prev, q, 1.0) + self._shift_next(np.where(self.has_prev, r**2 * q, 0.0))
@@ -366,22 +372,22 @@ def fit_glmm(data: GlmmData, structure: str, beta_start: np.ndarray) -> GlmmResu
     res = minimize(value_and_grad, x0, jac=True, method="L-BFGS-B", bounds=bounds,
                    options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-6})
     x = res.x
-    H = _hessian(grad, x)
-    for _ in range(4):  # Newton polish from L-BFGS-B's stopping point
-        g = grad(x)
-        if np.max(np.abs(g)) < 1e-9 or np.any(np.linalg.eigvalsh(H) <= 0):
-            break
-        x = x - np.linalg.solve(H, g)
-        H = _hessian(grad, x)
-    value, g = value_and_grad(x)
+    lo = np.array([-np.inf if b[0] is None else b[0] for b in bounds])
+    hi = np.array([np.inf if b[1] is None else b[1] for b in bounds])
+    free = (x > lo + 1e-6) & (x < hi - 1e-6)  # parameters pinned at a bound are held fixed
+    H = _hessian(grad, x)[np.ix_(free, free)]
     positive = bool(np.all(np.linalg.eigvalsh(H) > 0))
-    lo = np.array([b[0] if b[0] is not None else -np.inf for b in bounds])
-    hi = np.array([b[1] if b[1] is not None else np.inf for b in bounds])
-    at_bound = bool(np.any((x <= lo + 1e-6) | (x >= hi - 1e-6)))
-    converged = positive and not at_bound and cache["inner_ok"] and np.max(np.abs(g)) < GRADIENT_TOL
-    message = "converged" if converged else (
-        "variance parameter at its bound" if at_bound else
-        "Hessian not positive definite" if not positive else "gradient not zero")
+    g = grad(x)
+    for _ in range(8 if positive else 0):  # Newton polish of L-BFGS-B's stopping point
+        if np.max(np.abs(g[free])) < 1e-9:
+            break
+        x[free] -= np.linalg.solve(H, g[free])
+        g = grad(x)
+    value, g = value_and_grad(x)
+    converged = positive and cache["inner_ok"] and np.max(np.abs(g[free])) < GRADIENT_TOL
+    pinned = [name for name, f in zip(model.theta_names, free[p:]) if not f]
+    message = ("converged" + (f"; singular fit: {', '.join(pinned)} at its bound" if pinned else "")
+               if converged else "Hessian not positive definite" if not positive else "gradient not zero")
     vcov = np.linalg.inv(H)[:p, :p] if positive else np.full((p, p), np.nan)
     return GlmmResult(beta=x[:p], vcov=vcov, theta=model.theta_values(x[p:]), deviance=2 * value,
                       converged=converged, message=message)

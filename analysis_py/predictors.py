@@ -1,7 +1,7 @@
 """Predictors of response and of DR: lesion/patient-level tests, reading/evaluation-level models.
 
 The study's model is the GLMM with an evaluation effect nested in the patient; when it
-does not converge, the AR(1) evaluation structure is the one used (`role` says which);
+does not converge, the AR(1) evaluation structure is fitted and used (`role` says which);
 the GEEs are sensitivity analyses. Models are multivariable, as in the study: response ~
 lymph node + prior radiotherapy + prior biopsy; radiotherapy timing in its own model
 (recent and remote against never, lesions of unknown timing left out); DR ~ the three
@@ -73,8 +73,9 @@ def _test_rows(level: str, factor: str, comparison: str, exposed, outcome, unit:
             "formula": f"{unit} outcome by {factor} (2 x 2 table)"}
     if "note" in result:
         return [base | {"method": "fisher_exact", "converged": False, "note": result["note"]}]
-    return [base | {"method": "fisher_exact", "odds_ratio": result["odds_ratio"], "ci_low": result["ci_low"],
-                    "ci_high": result["ci_high"], "p_value": result["fisher_p"], "converged": True, "note": ""},
+    return [base | {"method": "fisher_exact", "odds_ratio": result.get("odds_ratio"), "ci_low": result.get("ci_low"),
+                    "ci_high": result.get("ci_high"), "p_value": result["fisher_p"], "converged": True,
+                    "note": "" if "odds_ratio" in result else "odds ratio not estimable: a cell is 0"},
             base | {"method": "chi_square_yates", "role": "sensitivity", "p_value": result["chisq_p"],
                     "converged": True, "note": ""}]
 
@@ -94,18 +95,18 @@ def _model_rows(fits: pd.DataFrame, level: str, factors: dict[str, str], data: p
     return rows
 
 
-def _glmm_pair(data, outcome, covariates, primary, fallback) -> pd.DataFrame:
-    """The study's GLMM, and its fallback structure marked as used when the first does not converge."""
+def _glmm_with_fallback(data, outcome, covariates, primary, fallback) -> pd.DataFrame:
+    """The study's GLMM; the fallback structure is fitted and used only when it does not converge."""
     first = glmm(data, outcome, covariates, primary)
+    if first.loc[first["kind"] == "fixed", "converged"].all():
+        return first.assign(role="primary")
     second = glmm(data, outcome, covariates, fallback)
-    first_ok = bool(first.loc[first["kind"] == "fixed", "converged"].all())
-    return pd.concat([first.assign(role="primary" if first_ok else "not used: did not converge"),
-                      second.assign(role="fallback: not needed" if first_ok else "primary (fallback)")])
+    return pd.concat([first.assign(role="not used: did not converge"), second.assign(role="primary (fallback)")])
 
 
 def _reading_models(data: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
     return pd.concat([
-        _glmm_pair(data, "response", covariates, "nested", "ar1"),
+        _glmm_with_fallback(data, "response", covariates, "nested", "ar1"),
         gee(data, "response", covariates, "exchangeable").assign(role="sensitivity"),
         gee(data, "response", covariates, "nested").assign(role="sensitivity"),
         gee(data, "response", covariates, "ar1", sequence="lesion_key").assign(role="sensitivity"),

@@ -89,7 +89,7 @@ def _glmm_data(df: pd.DataFrame, y, X, patient: str, evaluation: str, wave: str)
     ordered = evals.sort_values(["patient_code", "level"])
     position = ordered.groupby("patient_code").cumcount()
     gap = ordered.groupby("patient_code")["level"].diff().fillna(0)
-    return GlmmData(y=y, X=X, evaluation=eval_code, eval_patient=evals["patient_code"].to_numpy(),
+    return GlmmData(y=y, X=np.asfortranarray(X), evaluation=eval_code, eval_patient=evals["patient_code"].to_numpy(),
                     eval_position=position.reindex(evals.index).to_numpy(),
                     eval_gap=gap.reindex(evals.index).to_numpy())
 
@@ -110,7 +110,8 @@ def glmm(df: pd.DataFrame, outcome: str, covariates: list[str], structure: str,
     y, X = _design(df, outcome, covariates)
     fit = fit_glmm(_glmm_data(df, y, X, patient, evaluation, wave), structure, fit_logistic(y, X))
     frame = _rows(terms, fit.beta, fit.vcov, **model, converged=fit.converged,
-                  note="" if fit.converged else f"not converged: {fit.message}")
+                  note=fit.message.removeprefix("converged").lstrip("; ") if fit.converged
+                  else f"not converged: {fit.message}")
     if _separated(frame):
         return _failed(terms, "not fitted: separation (an odds ratio is infinite)", **model)
     return _extra(frame, "variance", fit.theta | {"deviance": fit.deviance})

@@ -1,16 +1,21 @@
 """`lesionwise stats`: every table and figure of the seed study from the marts, written to a folder."""
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
+# Multi-threaded BLAS on the models' thin matrices is slower than one thread, and far slower
+# on a busy machine; effective when this module is the first to load numpy (the CLI).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from analysis_py import study_tables
-from analysis_py.db import read_marts
-from analysis_py.figures.km import km_figure
-from analysis_py.predictors import dr_predictors, response_predictors
-from analysis_py.survival import km_curve, km_summary
+import pandas as pd  # noqa: E402
+
+from analysis_py import study_tables  # noqa: E402
+from analysis_py.db import read_marts  # noqa: E402
+from analysis_py.figures.km import km_figure  # noqa: E402
+from analysis_py.predictors import dr_predictors, response_predictors  # noqa: E402
+from analysis_py.survival import km_curve, km_summary  # noqa: E402
 
 ENDPOINTS = {"OS": ("os_months", "os_event"), "PFS": ("pfs_months", "pfs_event")}
 CI_METHOD = "log-log"  # pointwise 95 % CI of S(t) and of the median (SAS's default; R: conf.type)

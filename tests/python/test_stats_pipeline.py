@@ -1,0 +1,179 @@
+"""`lesionwise stats` from marts: the R reference data laid out as marts, user errors, unfit models."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from analysis_py.cli import app
+from analysis_py.db import read_marts
+from analysis_py.errors import UserError
+from analysis_py.repeated_measures import gee, glmm
+from analysis_py.stats import write_stats
+
+REF = Path(__file__).resolve().parents[1] / "data" / "stats-reference"
+OUTPUTS = ["cohort_flow.csv", "table1_patients.csv", "table2_best_response.csv", "best_response_by_site.csv",
+           "dr_prevalence.csv", "survival.csv", "response_predictors.csv", "dr_predictors.csv",
+           "km_os.png", "km_pfs.png"]
+
+
+def reference_marts() -> dict[str, pd.DataFrame]:
+    """The stats-reference cohort in the shape of the contract's marts."""
+    readings = pd.read_csv(REF / "lesion_measurements.csv")
+    evaluations = pd.read_csv(REF / "evaluations.csv")
+    patients = pd.read_csv(REF / "patients.csv")
+    lesions = readings.groupby(["patient_id", "lesion_id"], as_index=False).agg(
+        lymph_node=("lymph_node", "first"), prior_radiotherapy=("irradiated", "first"),
+        radiotherapy_timing=("radiotherapy_timing", "first"), prior_biopsy=("biopsied", "first"),
+        responded=("response", "max"))
+    lesions = lesions.assign(
+        site_group=np.where(lesions["lymph_node"] == 1, "lymph_node", "lung"),
+        best_response=np.where(lesions["responded"] == 1, "PR", "SD"),
+        **{c: lesions[c].astype(bool) for c in ("lymph_node", "prior_radiotherapy", "prior_biopsy")})
+    dim_patients = patients.assign(
+        eligible=True, exclusion_reason=None, best_overall_response="SD", objective_response=False,
+        sex="F", age=60, primary_tumor="Lung", prior_lines=1, regimen="anti-PD-1", months_metastatic_to_ici=12.0,
+        n_prior_radiotherapy_primary=0, n_prior_radiotherapy_metastasis=patients["has_irradiated_tl"],
+        any_recent_radiotherapy=False,
+        **{c: patients[c].astype(bool) for c in ("has_lymph_node_tl", "has_irradiated_tl", "has_biopsied_tl")},
+        dr_type=patients["dr_type"].where(patients["dr_any"] == 1))
+    measurements = readings.rename(columns={"eval_num": "evaluation_number"})
+    fct_evaluations = evaluations.merge(readings[["evaluation_id", "assessment_date"]].drop_duplicates()) \
+        .rename(columns={"eval_num": "evaluation_number"}).drop(columns=["has_lymph_node_tl", "has_irradiated_tl",
+                                                                        "has_biopsied_tl", "dr"])
+    flow = pd.DataFrame({"reason": ["screening_failure", "eligible"], "n_patients": [20, 100]})
+    return {"dim_patients": dim_patients, "dim_target_lesions": lesions, "fct_lesion_measurements": measurements,
+            "fct_evaluations": fct_evaluations, "cohort_flow": flow}
+
+
+@pytest.fixture(scope="module")
+def reference_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("marts") / "reference.duckdb"
+    with duckdb.connect(str(path)) as con:
+        for name, frame in reference_marts().items():
+            con.register("frame", frame)
+            con.execute(f"create table {name} as select * from frame")
+            con.unregister("frame")
+    return path
+
+
+@pytest.fixture(scope="module")
+def outputs(reference_db, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("stats")
+    write_stats(reference_db, out)
+    return out
+
+
+def test_every_output_is_written(outputs):
+    assert sorted(p.name for p in outputs.iterdir()) == sorted(OUTPUTS)
+
+
+def test_the_study_model_in_the_table_is_lme4s_fit(outputs):
+    """response_predictors.csv carries R's glmm_nested_laplace odds ratios and p-values."""
+    table = pd.read_csv(outputs / "response_predictors.csv")
+    r = pd.read_csv(REF / "results_r.csv").query("model == 'glmm_nested_laplace'").set_index("term")
+    rows = table[(table["method"] == "glmm_laplace") & (table["structure"] == "nested")].set_index("factor")
+    for ours, theirs in (("lymph_node", "lymph_node"), ("prior_radiotherapy", "irradiated"), ("prior_biopsy", "biopsied")):
+        assert np.log(rows.loc[ours, "odds_ratio"]) == pytest.approx(r.loc[theirs, "estimate"], abs=1e-4)
+        assert rows.loc[ours, "p_value"] == pytest.approx(r.loc[theirs, "p"], abs=1e-4)
+        assert rows.loc[ours, "n_obs"] == 902 and rows.loc[ours, "n_clusters"] == 100
+        assert rows.loc[ours, "role"] == "primary" and bool(rows.loc[ours, "converged"])
+
+
+def test_dr_table_carries_the_patient_glmm_and_fisher(outputs):
+    table = pd.read_csv(outputs / "dr_predictors.csv")
+    r = pd.read_csv(REF / "results_r.csv")
+    glmm_row = table[(table["method"] == "glmm_laplace") & (table["factor"] == "has_biopsied_tl")].iloc[0]
+    expected = r[(r["model"] == "glmm_patient_laplace_dr") & (r["term"] == "has_biopsied_tl")].iloc[0]
+    assert glmm_row["p_value"] == pytest.approx(expected["p"], abs=1e-4)
+    fisher = table[(table["method"] == "fisher_exact") & (table["factor"] == "has_lymph_node_tl")].iloc[0]
+    expected = r[(r["model"] == "test:dr_by_lymph_node_patient") & (r["term"] == "fisher_p")].iloc[0]
+    assert fisher["p_value"] == pytest.approx(expected["estimate"], abs=1e-8)
+
+
+def test_survival_table_states_median_ci_and_method(outputs):
+    table = pd.read_csv(outputs / "survival.csv").set_index("endpoint")
+    assert table.loc["PFS", "median_months"] == pytest.approx(4.45175, abs=1e-6)
+    assert (table.loc["PFS", "ci_low"], table.loc["PFS", "ci_high"]) == pytest.approx((2.7269, 5.5195), abs=1e-6)
+    assert table.loc["OS", "n"] == 100 and table["ci_method"].eq("log-log").all()
+
+
+def test_dr_prevalence_counts(outputs):
+    table = pd.read_csv(outputs / "dr_prevalence.csv").set_index(["level", "dr_type"])
+    patients = pd.read_csv(REF / "patients.csv")
+    evaluations = pd.read_csv(REF / "evaluations.csv")
+    assert table.loc[("patient", "any"), "n"] == patients["dr_any"].sum()
+    assert table.loc[("evaluation", "any"), "n"] == evaluations["dr"].sum()
+    assert table.loc[("evaluation", "DR2"), "n"] == (evaluations["dr_type"] == "DR2").sum()
+
+
+def test_missing_db_is_one_line_saying_make_build(tmp_path):
+    result = CliRunner().invoke(app, ["stats", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "make build" in result.output and result.output.strip().count("\n") == 0
+    assert "Traceback" not in result.output
+
+
+def test_missing_mart_is_named(tmp_path):
+    path = tmp_path / "partial.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table dim_patients as select 1 as patient_id")
+    with pytest.raises(UserError, match="fct_evaluations.*make build"):
+        read_marts(path)
+
+
+def test_marts_are_read_from_parquet_folders_too(reference_db, tmp_path):
+    with duckdb.connect(str(reference_db), read_only=True) as con:
+        con.execute(f"copy cohort_flow to '{tmp_path / 'cohort_flow.parquet'}' (format parquet)")
+    assert read_marts(tmp_path, ("cohort_flow",))["cohort_flow"]["n_patients"].tolist() == [20, 100]
+
+
+def _series(n_patients=30, seed=1, constant_within_lesion=False, patient_sd=0.0):
+    """Readings of 2 lesions x 6 evaluations per patient; exposure per lesion."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for p in range(n_patients):
+        shift = rng.normal(0, patient_sd)
+        for lesion in range(2):
+            exposed = int(rng.random() < 0.5)
+            base = rng.random() < 0.4
+            for e in range(1, 7):
+                response = base if constant_within_lesion else rng.random() < 1 / (1 + np.exp(0.8 - exposed - shift))
+                rows.append({"patient_id": f"P{p}", "lesion_id": f"P{p}-L{lesion}", "evaluation_id": f"P{p}-E{e}",
+                             "eval_num": e, "exposed": exposed, "response": int(response)})
+    return pd.DataFrame(rows)
+
+
+def test_empty_cell_gives_a_row_saying_so():
+    data = _series()
+    data.loc[data["exposed"] == 1, "response"] = 0
+    for fit in (glmm(data, "response", ["exposed"], "nested"), gee(data, "response", ["exposed"], "exchangeable")):
+        row = fit.set_index("term").loc["exposed"]
+        assert not row["converged"] and "empty cell" in row["note"] and np.isnan(row["estimate"])
+
+
+def test_too_few_patients_gives_a_row_saying_so():
+    row = glmm(_series(n_patients=4), "response", ["exposed"], "nested").set_index("term").loc["exposed"]
+    assert not row["converged"] and "4 patients" in row["note"]
+
+
+def test_lesions_that_never_change_make_the_ar1_working_correlation_invalid():
+    fit = gee(_series(constant_within_lesion=True), "response", ["exposed"], "ar1")
+    row = fit.set_index("term").loc["exposed"]
+    assert not row["converged"] and "invalid working correlation" in row["note"]
+
+
+def test_glmm_recovers_a_real_effect_and_patient_variance():
+    fit = glmm(_series(n_patients=300, seed=3, patient_sd=1.0), "response", ["exposed"], "nested").set_index("term")
+    assert fit.loc["exposed", "converged"] and 1.8 < fit.loc["exposed", "odds_ratio"] < 4.5
+    assert 0.6 < fit.loc["sd_patient", "estimate"] < 1.4
+
+
+def test_a_variance_estimated_at_zero_is_a_singular_fit_not_a_failure():
+    fit = glmm(_series(n_patients=200, seed=3), "response", ["exposed"], "nested").set_index("term")
+    assert fit.loc["exposed", "converged"] and "singular fit" in fit.loc["exposed", "note"]
+    assert fit.loc["exposed", "p_value"] < 1e-6 and fit.loc["sd_evaluation", "estimate"] < 1e-3
