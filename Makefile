@@ -28,8 +28,9 @@ $(BIN)/lesionwise: pyproject.toml constraints.txt
 
 setup: $(BIN)/lesionwise  ## create .venv with the pinned packages
 
-demo: setup  ## set up, build the demo cohort's marts and print its statistics
+demo: setup  ## set up, build the demo cohort's marts into DB and write the study's tables and figures to OUT
 	$(BIN)/lesionwise build --input $(INPUT) --db $(DB)
+	$(BIN)/lesionwise stats --db $(DB) --out $(OUT)
 
 build: setup  ## dbt build on INPUT (a folder in the contract's format) into DB
 	$(BIN)/lesionwise build --input $(INPUT) --db $(DB) --target $(TARGET)
