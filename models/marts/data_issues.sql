@@ -8,26 +8,29 @@
 {%- set reading_key = {'lesion': 'lesion_id', 'date': 'assessment_date'} -%}
 {%- set checks = [] -%}
 
-{#- Required values, in every file -#}
+{#- Required values, in every file: (column, what happens to the row) -#}
+{%- set left_out = 'the row is left out' -%}
 {%- for relation, file, columns in [
-        (stg_patients, 'patients.csv', ['patient_id', 'inclusion_date_text']),
-        (stg_lesions, 'lesions.csv', ['patient_id', 'lesion_id', 'role_text', 'site']),
-        (stg_measurements, 'measurements.csv', ['patient_id', 'lesion_id', 'assessment_date_text']),
-        (stg_assessments, 'assessments.csv', ['patient_id', 'assessment_date_text']),
-        (stg_procedures, 'procedures.csv', ['patient_id', 'procedure_text'])] -%}
-    {%- for column in columns -%}
+        (stg_patients, 'patients.csv', [('patient_id', left_out),
+            ('inclusion_date_text', 'the patient has no baseline and cannot be analysed')]),
+        (stg_lesions, 'lesions.csv', [('patient_id', left_out), ('lesion_id', left_out),
+            ('role_text', left_out), ('site', 'its site group is other')]),
+        (stg_measurements, 'measurements.csv', [('patient_id', left_out), ('lesion_id', left_out),
+            ('assessment_date_text', left_out)]),
+        (stg_assessments, 'assessments.csv', [('patient_id', left_out), ('assessment_date_text', left_out)]),
+        (stg_procedures, 'procedures.csv', [('patient_id', left_out), ('procedure_text', left_out)])] -%}
+    {%- for column, consequence in columns -%}
         {%- do checks.append({'relation': relation, 'file': file, 'rule': 'missing_required_value',
             'lesion': 'lesion_id' if file in ('lesions.csv', 'measurements.csv') else 'null',
             'where': column ~ ' is null',
-            'message': "'" ~ column.replace('_text', '') ~ " is empty; "
-                ~ ("its site group is other'" if column == 'site' else "the row is left out'")}) -%}
+            'message': "'" ~ column.replace('_text', '') ~ " is empty; " ~ consequence ~ "'"}) -%}
     {%- endfor -%}
-{%- endfor -%}
+{%- endfor %}
 
 {#- Dates that do not parse -#}
 {%- for relation, file, column, consequence, key in [
         (stg_patients, 'patients.csv', 'metastatic_diagnosis_date', 'treated as missing', {}),
-        (stg_patients, 'patients.csv', 'inclusion_date', 'the patient has no inclusion date and cannot be analysed', {}),
+        (stg_patients, 'patients.csv', 'inclusion_date', 'the patient has no baseline and cannot be analysed', {}),
         (stg_patients, 'patients.csv', 'treatment_end_date', 'treated as missing', {}),
         (stg_patients, 'patients.csv', 'last_contact_date', 'treated as missing', {}),
         (stg_patients, 'patients.csv', 'death_date', 'treated as missing', {}),
