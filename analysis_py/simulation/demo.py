@@ -667,7 +667,7 @@ def cohort_tables(patients: list[Patient]) -> dict[str, tuple[tuple, list[tuple]
     return {
         "patients.csv": (PATIENT_COLUMNS, [patient_row(p) for p in ordered]),
         "lesions.csv": (("patient_id", "lesion_id", "role", "site", "lymph_node"),
-                        [(p.patient_id, l.lesion_id, l.role, l.site, "") for p in ordered for l in p.lesions]),
+                        [(p.patient_id, lesion.lesion_id, lesion.role, lesion.site, "") for p in ordered for lesion in p.lesions]),
         "measurements.csv": (("patient_id", "lesion_id", "assessment_date", "diameter_mm", "status"),
                              sorted(row for p in ordered for row in measurement_rows(p))),
         "assessments.csv": (("patient_id", "assessment_date", "new_lesions", "non_target_response"),
