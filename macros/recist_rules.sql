@@ -18,6 +18,19 @@
 {%- endmacro %}
 
 
+{% macro running_nadir(value, baseline, partition_by) -%}
+    {#- The nadir before each evaluation: the smallest of the baseline and the values (NULLs
+        skipped) at the earlier evaluations of the same `partition_by` (a column list). -#}
+    least(
+        {{ baseline }},
+        coalesce(min({{ value }}) over (
+            partition by {{ partition_by | join(', ') }} order by assessment_date
+            rows between unbounded preceding and 1 preceding
+        ), {{ baseline }})
+    )
+{%- endmacro %}
+
+
 {% macro percent_change(current_mm, reference_mm) -%}
     {#- Percentage change from a reference value, 4 decimals; NULL from 0 or without a value. -#}
     round(cast(({{ current_mm }} - {{ reference_mm }}) * 100 as decimal(18, 6)) / nullif({{ reference_mm }}, 0), 4)

@@ -28,13 +28,9 @@ summed as (
 with_nadir as (
     select
         *,
-        least(
-            baseline_sum_mm,
-            coalesce(min(case when n_with_value = n_target_lesions then sum_mm end) over (
-                partition by patient_id order by assessment_date
-                rows between unbounded preceding and 1 preceding
-            ), baseline_sum_mm)
-        ) as nadir_sum_mm
+        {#- only evaluations where every target lesion has a value enter the nadir sum -#}
+        {{ running_nadir('case when n_with_value = n_target_lesions then sum_mm end', 'baseline_sum_mm', ['patient_id']) }}
+            as nadir_sum_mm
     from summed
 ),
 

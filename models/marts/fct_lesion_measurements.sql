@@ -5,13 +5,7 @@ with readings as (
 with_nadir as (
     select
         *,
-        least(
-            baseline_mm,
-            coalesce(min(diameter_mm) over (
-                partition by patient_id, lesion_id order by assessment_date
-                rows between unbounded preceding and 1 preceding
-            ), baseline_mm)
-        ) as nadir_mm
+        {{ running_nadir('diameter_mm', 'baseline_mm', ['patient_id', 'lesion_id']) }} as nadir_mm
     from readings
 ),
 
