@@ -45,10 +45,13 @@ sdtm: setup  ## import the SDTM folder SDTM into SDTM_OUT (docs/sdtm-mapping.md)
 stats: setup  ## tables, figures and models of the seed study from DB's marts into OUT (README: outputs)
 	$(BIN)/lesionwise stats --db $(DB) --out $(OUT)
 
+report: setup  ## one self-contained HTML report of DB's marts (figures embedded) into OUT/report.html
+	$(BIN)/lesionwise report --db $(DB) --out $(OUT)
+
 lint: setup  ## check the Python code with ruff
 	$(BIN)/ruff check analysis_py tests/python
 
 clean:  ## remove build outputs (keeps .venv)
 	rm -rf build target logs
 
-.PHONY: help setup demo build test lint clean sdtm stats
+.PHONY: help setup demo build test lint clean sdtm stats report

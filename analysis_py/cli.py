@@ -101,6 +101,27 @@ def stats(
 
 
 @app.command()
+def report(
+    db: Path = typer.Option(DEFAULT_DB, help="DuckDB file with the marts (or a folder of <mart>.parquet)."),
+    out: Path = typer.Option(Path("build/report"), help="Folder to write report.html to."),
+    pseudonymise: bool = typer.Option(False, help="Show pseudonyms (Patient 001, TL1...) instead of patient "
+                                                  "and lesion identifiers."),
+    max_patient_plots: int = typer.Option(200, min=1, help="Most patients drawn in the spider and swimmer plots "
+                                                           "(DR patients first)."),
+    quiet: bool = typer.Option(False, help="Print errors only."),
+) -> None:
+    """Write one self-contained HTML report: flow, Tables 1-2, DR, spider, waterfall, swimmer, KM, predictors."""
+    from analysis_py.report import write_report
+    try:
+        path = write_report(db, out, pseudonymise=pseudonymise, max_patient_plots=max_patient_plots,
+                            progress=(lambda _: None) if quiet else typer.echo)
+    except UserError as error:
+        fail(error)
+    if not quiet:
+        typer.echo(f"report written to {path}")
+
+
+@app.command()
 def simulate(
     out: Path = typer.Option(..., help="Folder to write the five input CSV files to."),
     patients: int = typer.Option(1000, min=1, help="Screened patients to draw."),

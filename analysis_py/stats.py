@@ -10,6 +10,7 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 from analysis_py import study_tables  # noqa: E402
 from analysis_py.db import read_marts  # noqa: E402
@@ -21,7 +22,8 @@ ENDPOINTS = {"OS": ("os_months", "os_event"), "PFS": ("pfs_months", "pfs_event")
 CI_METHOD = "log-log"  # pointwise 95 % CI of S(t) and of the median (SAS's default; R: conf.type)
 
 
-def _tables(marts: dict[str, pd.DataFrame], progress: Callable[[str], None]) -> dict[str, pd.DataFrame]:
+def study_results(marts: dict[str, pd.DataFrame], progress: Callable[[str], None]) -> dict[str, pd.DataFrame]:
+    """Every table of the study (descriptive, survival, predictors) from the marts."""
     patients, lesions = marts["dim_patients"], marts["dim_target_lesions"]
     measurements, evaluations = marts["fct_lesion_measurements"], marts["fct_evaluations"]
     cohort = study_tables.eligible(patients)
@@ -43,17 +45,24 @@ def _tables(marts: dict[str, pd.DataFrame], progress: Callable[[str], None]) -> 
 def write_stats(source: Path, out: Path, progress: Callable[[str], None] = lambda _: None) -> dict[str, pd.DataFrame]:
     """Reads the marts in `source`, writes `<table>.csv`, km_os.png and km_pfs.png to `out`."""
     marts = read_marts(source)
-    tables = _tables(marts, progress)
+    tables = study_results(marts, progress)
     out.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
         table.to_csv(out / f"{name}.csv", index=False)
-    cohort = study_tables.eligible(marts["dim_patients"])
-    for name, (time_col, event_col) in ENDPOINTS.items():
-        data = cohort[[time_col, event_col]].dropna()
-        figure = km_figure(km_curve(data[time_col].to_numpy(), data[event_col].to_numpy()),
-                           f"{name} (Kaplan-Meier, 95 % {CI_METHOD} band)", CI_METHOD)
+    for name, figure in km_figures(marts["dim_patients"]).items():
         figure.savefig(out / f"km_{name.lower()}.png", dpi=120)
     return tables
+
+
+def km_figures(patients: pd.DataFrame) -> dict[str, Figure]:
+    """The Kaplan-Meier figure of each endpoint over the eligible patients."""
+    cohort = study_tables.eligible(patients)
+    figures = {}
+    for name, (time_col, event_col) in ENDPOINTS.items():
+        data = cohort[[time_col, event_col]].dropna()
+        figures[name] = km_figure(km_curve(data[time_col].to_numpy(), data[event_col].to_numpy()),
+                                  f"{name} (Kaplan-Meier, 95 % {CI_METHOD} band)", CI_METHOD)
+    return figures
 
 
 def _months(value: float) -> str:
