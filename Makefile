@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 INPUT ?= data/demo
 DB ?= build/lesionwise.duckdb
 OUT ?= build/stats
+# `make bench`: cohort sizes (screened patients) to simulate and time
+BENCH_SIZES ?= 10000,100000,1000000
 TARGET ?= duckdb
 # `make sdtm`: the SDTM folder, its file suffix (<domain>$(SDTM_SUFFIX).csv, else <domain>.csv),
 # the evaluator (investigator, or independent = the accepted assessor), the imported input folder
@@ -51,7 +53,11 @@ report: setup  ## one self-contained HTML report of DB's marts (figures embedded
 lint: setup  ## check the Python code with ruff
 	$(BIN)/ruff check analysis_py tests/python
 
+bench: setup  ## time simulate, dbt build and stats on BENCH_SIZES patients against the SQL floor, pandas and pyrecist (BENCHMARKS.md); not in `make test`
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --constraint constraints.txt -e '.[bench]'
+	$(BIN)/python benchmarks/run.py --sizes $(BENCH_SIZES)
+
 clean:  ## remove build outputs (keeps .venv)
 	rm -rf build target logs
 
-.PHONY: help setup demo build test lint clean sdtm stats report
+.PHONY: help setup demo build test lint clean sdtm stats report bench
