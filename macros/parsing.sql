@@ -9,6 +9,12 @@
     regexp_full_match({{ text }}, '{{ pattern }}')
 {%- endmacro %}
 
+{% macro spark__full_match(text, pattern) -%}
+    {#- Java regular expressions find a match anywhere: anchor it. `\z` is the very end
+        (`$` would also match before a final line break). -#}
+    {{ text }} rlike '^(?:{{ pattern }})\\z'
+{%- endmacro %}
+
 
 {% macro parse_date(text) -%}
     {#- An ISO date YYYY-MM-DD; anything else (other formats, 2021-02-30) is NULL. -#}

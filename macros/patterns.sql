@@ -6,3 +6,7 @@
 {% macro default__contains_word_start(text, word) -%}
     regexp_matches(lower({{ text }}), '(^|[^a-z])' || {{ word }})
 {%- endmacro %}
+
+{% macro spark__contains_word_start(text, word) -%}
+    lower({{ text }}) rlike concat('(^|[^a-z])', {{ word }})
+{%- endmacro %}

@@ -33,7 +33,7 @@
 
 {% macro percent_change(current_mm, reference_mm) -%}
     {#- Percentage change from a reference value, 4 decimals; NULL from 0 or without a value. -#}
-    round(cast(({{ current_mm }} - {{ reference_mm }}) * 100 as decimal(18, 6)) / nullif({{ reference_mm }}, 0), 4)
+    round({{ divide('(' ~ current_mm ~ ' - ' ~ reference_mm ~ ') * 100', reference_mm) }}, 4)
 {%- endmacro %}
 
 

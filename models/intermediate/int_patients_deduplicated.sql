@@ -21,7 +21,12 @@ collapsed as (
 
 dated as (
     select
-        * exclude (death_date, last_contact_date),
+        patient_id,
+        n_input_rows,
+        {%- for column in value_columns if column not in ('death_date', 'last_contact_date') %}
+        {{ column }},
+        {%- endfor %}
+        is_conflicting,
         death_date < inclusion_date as is_death_before_inclusion,
         last_contact_date < inclusion_date as is_last_contact_before_inclusion,
         case when not death_date < inclusion_date or inclusion_date is null then death_date end as death_date,

@@ -62,12 +62,12 @@ final as (
         cast(outcomes.dr_type as {{ dbt.type_string() }}) as dr_type,
         cast({{ dbt.datediff('patients.inclusion_date', 'outcomes.pfs_date', 'day') }} as integer) as pfs_days,
         cast(outcomes.pfs_event as boolean) as pfs_event,
-        cast(round(cast({{ dbt.datediff('patients.inclusion_date', 'outcomes.pfs_date', 'day') }} as decimal(18, 4))
-             / {{ setting('days_per_month') }}, 4) as decimal(12, 4)) as pfs_months,
+        cast(round({{ divide(dbt.datediff('patients.inclusion_date', 'outcomes.pfs_date', 'day'),
+                             setting('days_per_month')) }}, 4) as decimal(12, 4)) as pfs_months,
         cast({{ dbt.datediff('patients.inclusion_date', 'outcomes.os_date', 'day') }} as integer) as os_days,
         cast(outcomes.os_event as boolean) as os_event,
-        cast(round(cast({{ dbt.datediff('patients.inclusion_date', 'outcomes.os_date', 'day') }} as decimal(18, 4))
-             / {{ setting('days_per_month') }}, 4) as decimal(12, 4)) as os_months,
+        cast(round({{ divide(dbt.datediff('patients.inclusion_date', 'outcomes.os_date', 'day'),
+                             setting('days_per_month')) }}, 4) as decimal(12, 4)) as os_months,
         cast(eligibility.n_target_lesions as integer) as n_target_lesions,
         cast(eligibility.n_evaluations as integer) as n_evaluations,
         cast(eligibility.n_post_baseline_evaluations as integer) as n_post_baseline_evaluations,
@@ -79,8 +79,8 @@ final as (
         cast(patients.primary_tumor as {{ dbt.type_string() }}) as primary_tumor,
         cast(patients.prior_lines as integer) as prior_lines,
         cast(patients.regimen as {{ dbt.type_string() }}) as regimen,
-        cast(round(cast({{ dbt.datediff('patients.metastatic_diagnosis_date', 'patients.inclusion_date', 'day') }}
-             as decimal(18, 4)) / {{ setting('days_per_month') }}, 4) as decimal(12, 4)) as months_metastatic_to_ici,
+        cast(round({{ divide(dbt.datediff('patients.metastatic_diagnosis_date', 'patients.inclusion_date', 'day'),
+                             setting('days_per_month')) }}, 4) as decimal(12, 4)) as months_metastatic_to_ici,
         cast(patients.treatment_end_date as date) as treatment_end_date,
         cast(patients.last_contact_date as date) as last_contact_date,
         cast(patients.death_date as date) as death_date,
