@@ -11,6 +11,9 @@ OUT ?= build/stats
 # `make bench`: cohort sizes (screened patients) to simulate and time
 BENCH_SIZES ?= 10000,100000,1000000
 TARGET ?= duckdb
+# `make build`: the dbt target (duckdb, or spark: a local Spark, docs/spark.md) and a folder
+# to also write each contract table to as <table>.parquet (none when empty)
+EXPORT ?=
 # `make sdtm`: the SDTM folder, its file suffix (<domain>$(SDTM_SUFFIX).csv, else <domain>.csv),
 # the evaluator (investigator, or independent = the accepted assessor), the imported input folder
 SDTM ?= tests/data/pharmaverse-sdtm
@@ -25,7 +28,7 @@ help:  ## list the targets
 $(BIN)/lesionwise: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
-	$(BIN)/uv pip install --quiet --python $(BIN)/python --constraint constraints.txt -e '.[dev]'
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --constraint constraints.txt -e '.[dev,spark]'
 	@touch $@
 
 setup: $(BIN)/lesionwise  ## create .venv with the pinned packages
@@ -34,8 +37,8 @@ demo: setup  ## set up, build the demo cohort's marts into DB and write the stud
 	$(BIN)/lesionwise build --input $(INPUT) --db $(DB)
 	$(BIN)/lesionwise stats --db $(DB) --out $(OUT)
 
-build: setup  ## dbt build on INPUT (a folder in the contract's format) into DB
-	$(BIN)/lesionwise build --input $(INPUT) --db $(DB) --target $(TARGET)
+build: setup  ## dbt build on INPUT (a folder in the contract's format) into DB (TARGET=spark: Spark), Parquet into EXPORT
+	$(BIN)/lesionwise build --input $(INPUT) --db $(DB) --target $(TARGET) $(if $(EXPORT),--export $(EXPORT))
 
 test: setup  ## run every test (dbt unit and data tests run inside the pytest suite)
 	$(BIN)/pytest

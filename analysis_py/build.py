@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +12,9 @@ from analysis_py.errors import UserError
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-def dbt_environment(input_dir: Path, db_path: Path) -> dict[str, str]:
-    """The environment dbt reads its input folder, DuckDB file and tracking switch from."""
+def dbt_environment(input_dir: Path, db_path: Path, export_dir: Path | None = None) -> dict[str, str]:
+    """The environment dbt reads its input folder, DuckDB file, export folder and tracking
+    switch from. A local Spark binds to the loopback address unless told otherwise."""
     env = dict(os.environ)
     env.update(
         LESIONWISE_INPUT=str(input_dir.resolve()),
@@ -20,6 +22,9 @@ def dbt_environment(input_dir: Path, db_path: Path) -> dict[str, str]:
         DO_NOT_TRACK="1",
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
+    if export_dir is not None:
+        env["LESIONWISE_EXPORT"] = str(export_dir.resolve())
+    env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     return env
 
 
@@ -30,18 +35,36 @@ def dbt_command(args: list[str]) -> list[str]:
 
 
 def run_dbt_build(input_dir: Path, db_path: Path, target: str = "duckdb",
-                  strict: bool = False, quiet: bool = False) -> None:
-    """`dbt build` on `input_dir`, writing `db_path`; raises UserError when the build fails.
-    The build runs the data tests; the unit tests of the rules run in `make test`."""
+                  strict: bool = False, quiet: bool = False, export_dir: Path | None = None) -> None:
+    """`dbt build` on `input_dir`, writing `db_path` (target duckdb) or the Spark schema
+    (target spark), and each contract table as `<export_dir>/<table>.parquet` when
+    `export_dir` is given; raises UserError when the build fails. The build runs the data
+    tests; the unit tests of the rules run in `make test`."""
     if not input_dir.is_dir():
         raise UserError(f"input folder {input_dir} does not exist: pass --input <folder>")
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    if export_dir is not None:
+        export_dir.mkdir(parents=True, exist_ok=True)
     args = ["build", "--target", target, "--exclude-resource-type", "unit_test"]
     if strict:
         args += ["--vars", "{strict: true}"]
     if quiet:
         args += ["--quiet"]
     result = subprocess.run(dbt_command(args), cwd=PROJECT_DIR,
-                            env=dbt_environment(input_dir, db_path))
+                            env=dbt_environment(input_dir, db_path, export_dir))
     if result.returncode != 0:
         raise UserError(f"dbt build failed on {input_dir} (see the messages above)")
+    if export_dir is not None:
+        single_parquet_files(export_dir)
+
+
+def single_parquet_files(folder: Path) -> None:
+    """Spark writes `<table>.parquet` as a folder holding one part file (and _SUCCESS and
+    checksums): make each such folder the part file itself, as DuckDB writes it."""
+    for path in sorted(folder.glob("*.parquet")):
+        parts = list(path.glob("part-*.parquet")) if path.is_dir() else []
+        if len(parts) == 1:
+            moved = path.with_name(path.name + ".tmp")
+            parts[0].replace(moved)
+            shutil.rmtree(path)
+            moved.replace(path)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -24,18 +25,22 @@ def fail(error: UserError) -> None:
 @app.command()
 def build(
     input: Path = typer.Option(DEMO_INPUT, help="Input folder in the data contract's format."),
-    db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to write the marts to."),
-    target: str = typer.Option("duckdb", help="dbt target in profiles.yml."),
+    db: Path = typer.Option(DEFAULT_DB, help="DuckDB file to write the marts to (target duckdb)."),
+    target: str = typer.Option("duckdb", help="dbt target in profiles.yml: duckdb, or spark (a local "
+                                              "Spark; docs/spark.md)."),
+    export: Optional[Path] = typer.Option(None, help="Folder to also write each contract table to, "
+                                                     "as <table>.parquet."),
     strict: bool = typer.Option(False, help="Fail the build on any data issue."),
     quiet: bool = typer.Option(False, help="Print errors only."),
 ) -> None:
     """Run `dbt build` on an input folder and write the contract's marts."""
     try:
-        run_dbt_build(input, db, target=target, strict=strict, quiet=quiet)
+        run_dbt_build(input, db, target=target, strict=strict, quiet=quiet, export_dir=export)
     except UserError as error:
         fail(error)
     if not quiet:
-        typer.echo(f"marts written to {db}")
+        typer.echo(f"marts written to {db if target == 'duckdb' else 'the ' + target + ' target'}"
+                   + (f", and as Parquet to {export}" if export else ""))
 
 
 @app.command("import-sdtm")

@@ -33,7 +33,13 @@ def read_marts(source: Path, names: tuple[str, ...] = MARTS) -> dict[str, pd.Dat
 
 
 def _read_parquet(folder: Path, name: str) -> pd.DataFrame:
+    """`<name>.parquet`: a file (DuckDB's export, `lesionwise build --export`), or a folder of
+    part files as Spark writes it on a cluster."""
     path = folder / f"{name}.parquet"
-    if not path.is_file():
-        raise UserError(f"mart {name} missing: no {path} (run `make build`)")
-    return duckdb.sql(f"select * from read_parquet('{path.as_posix()}')").df()
+    if path.is_dir():
+        files = path / "*.parquet"
+    elif path.is_file():
+        files = path
+    else:
+        raise UserError(f"mart {name} missing: no {path} (run `make build EXPORT={folder}`)")
+    return duckdb.sql(f"select * from read_parquet('{files.as_posix()}')").df()

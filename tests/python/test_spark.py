@@ -1,0 +1,110 @@
+"""The same dbt models on a local Apache Spark (`--target spark`): the contract sample's marts,
+read back from the Parquet export, equal the expected tables and the DuckDB build."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from analysis_py.build import PROJECT_DIR, run_dbt_build
+from analysis_py.db import MARTS, read_marts
+from conftest import CONTRACT_SAMPLE
+from test_export import in_order
+
+TOOLS = Path(__file__).resolve().parent.parent / "tools"
+CONTRACT_TABLES = (*MARTS, "data_issues", "fct_response_audit")
+SPARK_LEFTOVERS = ("metastore_db", "derby.log", "spark-warehouse")
+
+
+def spark_missing() -> str | None:
+    """Why a local Spark cannot run here, or None."""
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark is not installed (make setup installs the `spark` extra)"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "no Java runtime (Spark needs Java 17: apt-get install openjdk-17-jre-headless)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def spark_export(tmp_path_factory) -> Path:
+    """The contract sample built on a local Spark, exported as Parquet. Spark's metastore and
+    warehouse go to a temporary folder, removed afterwards, like dbt's target and logs."""
+    reason = spark_missing()
+    if reason:
+        if os.environ.get("LESIONWISE_REQUIRE_SPARK"):
+            pytest.fail(f"LESIONWISE_REQUIRE_SPARK is set but {reason}")
+        pytest.skip(reason)
+    work = tmp_path_factory.mktemp("spark")
+    before = {name for name in SPARK_LEFTOVERS if (PROJECT_DIR / name).exists()}
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("LESIONWISE_SPARK_DIR", str(work / "spark"))
+        env.setenv("LESIONWISE_SPARK_SCHEMA", "lesionwise_test")
+        env.setenv("SPARK_LOCAL_IP", "127.0.0.1")
+        env.setenv("DBT_TARGET_PATH", str(work / "target"))
+        env.setenv("DBT_LOG_PATH", str(work / "logs"))
+        try:
+            run_dbt_build(CONTRACT_SAMPLE / "input", work / "unused.duckdb", target="spark",
+                          quiet=True, export_dir=work / "export")
+        finally:
+            shutil.rmtree(work / "spark", ignore_errors=True)
+            created = {name for name in SPARK_LEFTOVERS if (PROJECT_DIR / name).exists()} - before
+            for name in created:                            # a Spark that ignored the settings
+                path = PROJECT_DIR / name
+                shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink()
+    assert not created, f"Spark wrote {', '.join(sorted(created))} into the project folder"
+    return work / "export"
+
+
+def load_compare_marts():
+    spec = importlib.util.spec_from_file_location("compare_marts", TOOLS / "compare_marts.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def parquet_views(folder: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with one view per exported table."""
+    con = duckdb.connect()
+    for name in CONTRACT_TABLES:
+        con.execute(f"create view {name} as select * from read_parquet('{(folder / name).as_posix()}.parquet')")
+    return con
+
+
+def test_spark_writes_one_parquet_file_per_contract_table(spark_export):
+    assert sorted(p.name for p in spark_export.iterdir()) == sorted(f"{t}.parquet" for t in CONTRACT_TABLES)
+    assert all(p.is_file() for p in spark_export.iterdir())
+
+
+def test_spark_marts_have_zero_mismatches_with_the_expected_tables(spark_export):
+    compare = load_compare_marts()
+    expected = str(CONTRACT_SAMPLE / "expected")
+    with parquet_views(spark_export) as con:
+        results = [compare.compare_table(con, name, spec, expected, True, frozenset())
+                   for name, spec in compare.TABLES.items()]
+        results.append(compare.compare_issues_exact(con, expected))
+    mismatches = {r.name: r.examples for r in results if r.mismatches}
+    assert not mismatches
+    assert sum(r.checked for r in results) > 4000
+
+
+def test_spark_tables_equal_the_duckdb_tables_in_every_column_and_type(spark_export, contract_sample_db):
+    with parquet_views(spark_export) as con:
+        con.execute(f"attach '{contract_sample_db.as_posix()}' as duck (read_only)")
+        for name in CONTRACT_TABLES:
+            spark_types = con.execute(f"describe select * from {name}").fetchall()
+            duck_types = con.execute(f"describe select * from duck.main.{name}").fetchall()
+            assert [c[:2] for c in spark_types] == [c[:2] for c in duck_types], name
+            for left, right in [(name, f"duck.main.{name}"), (f"duck.main.{name}", name)]:
+                rows = con.execute(f"select * from {left} except all select * from {right}").fetchall()
+                assert not rows, f"{name}: rows only in {left}: {rows[:3]}"
+
+
+def test_stats_layer_reads_the_spark_export_as_it_reads_the_duckdb_file(spark_export, contract_sample_db):
+    from_spark, from_duckdb = read_marts(spark_export), read_marts(contract_sample_db)
+    for name in MARTS:
+        pd.testing.assert_frame_equal(in_order(from_spark[name]), in_order(from_duckdb[name]), obj=name)
