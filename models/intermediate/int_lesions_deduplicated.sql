@@ -20,15 +20,19 @@ keywords as (
     select * from {{ ref('site_group_keywords') }}
 ),
 
+{#- matched once per distinct site text: a registry has millions of lesions but few site texts -#}
+sites as (
+    select distinct site from collapsed
+),
+
 site_matches as (
     select
-        collapsed.patient_id,
-        collapsed.lesion_id,
+        sites.site,
         min(keywords.precedence) as precedence
-    from collapsed
+    from sites
     inner join keywords
-        on {{ contains_word_start('collapsed.site', 'keywords.keyword') }}
-    group by collapsed.patient_id, collapsed.lesion_id
+        on {{ contains_word_start('sites.site', 'keywords.keyword') }}
+    group by sites.site
 ),
 
 site_groups as (
@@ -43,8 +47,7 @@ grouped as (
         patients.patient_id is not null as is_known_patient
     from collapsed
     left join site_matches
-        on collapsed.patient_id = site_matches.patient_id
-        and collapsed.lesion_id = site_matches.lesion_id
+        on collapsed.site = site_matches.site
     left join site_groups
         on site_matches.precedence = site_groups.precedence
     left join {{ ref('int_patients_deduplicated') }} as patients
