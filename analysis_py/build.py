@@ -45,6 +45,7 @@ def run_dbt_build(input_dir: Path, db_path: Path, target: str = "duckdb",
     db_path.parent.mkdir(parents=True, exist_ok=True)
     if export_dir is not None:
         export_dir.mkdir(parents=True, exist_ok=True)
+        remove_exports(export_dir)
     args = ["build", "--target", target, "--exclude-resource-type", "unit_test"]
     if strict:
         args += ["--vars", "{strict: true}"]
@@ -56,6 +57,17 @@ def run_dbt_build(input_dir: Path, db_path: Path, target: str = "duckdb",
         raise UserError(f"dbt build failed on {input_dir} (see the messages above)")
     if export_dir is not None:
         single_parquet_files(export_dir)
+
+
+def remove_exports(folder: Path) -> None:
+    """Removes the `<model>.parquet` a build could write to `folder`, so that a failed build
+    leaves none from an earlier one behind."""
+    for model in (PROJECT_DIR / "models").rglob("*.sql"):
+        path = folder / f"{model.stem}.parquet"
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
 
 
 def single_parquet_files(folder: Path) -> None:

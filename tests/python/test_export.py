@@ -28,13 +28,16 @@ def in_order(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(list(frame.columns)).reset_index(drop=True)
 
 
-def test_no_export_after_a_failed_build(tmp_path, sample_copy):
+def test_a_failed_build_exports_nothing_and_leaves_no_earlier_export(tmp_path, sample_copy):
     with (sample_copy / "patients.csv").open("a") as patients:
         patients.write("P-BAD,TRIAL06,F,73,Adrenocortical,1,anti-PD-1,not-a-date,,,,\n")
     export = tmp_path / "export"
+    export.mkdir()
+    (export / "dim_patients.parquet").write_text("from an earlier build")
+    (export / "notes.parquet").write_text("not ours")
     with pytest.raises(UserError):
         run_dbt_build(sample_copy, tmp_path / "lesionwise.duckdb", strict=True, quiet=True, export_dir=export)
-    assert list(export.iterdir()) == []
+    assert [p.name for p in export.iterdir()] == ["notes.parquet"]
 
 
 def test_a_spark_parquet_folder_becomes_one_file_and_reads_either_way(tmp_path):
