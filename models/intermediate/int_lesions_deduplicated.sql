@@ -8,12 +8,8 @@ with lesion_rows as (
 ),
 
 collapsed as (
-    select
-        patient_id,
-        lesion_id,
-        {{ collapse_duplicates(['role', 'role_text', 'site', 'lymph_node', 'lymph_node_text']) }}
-    from lesion_rows
-    group by patient_id, lesion_id
+    {{ collapse_duplicate_rows('lesion_rows', ['patient_id', 'lesion_id'],
+                               ['role', 'role_text', 'site', 'lymph_node', 'lymph_node_text']) }}
 ),
 
 keywords as (

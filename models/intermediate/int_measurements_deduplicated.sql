@@ -7,15 +7,8 @@ with reading_rows as (
 ),
 
 collapsed as (
-    select
-        patient_id,
-        lesion_id,
-        assessment_date,
-        count(*) as n_input_rows,
-        {{ values_agree('diameter_mm') }} and {{ values_agree('status') }} as is_consistent,
-        max(diameter_mm) as any_diameter_mm
-    from reading_rows
-    group by patient_id, lesion_id, assessment_date
+    {{ collapse_duplicate_rows('reading_rows', ['patient_id', 'lesion_id', 'assessment_date'],
+                               ['diameter_mm', 'status']) }}
 ),
 
 resolved as (
@@ -24,8 +17,8 @@ resolved as (
         lesion_id,
         assessment_date,
         n_input_rows,
-        not is_consistent as is_conflicting,
-        case when is_consistent then any_diameter_mm end as diameter_mm
+        is_conflicting,
+        case when not is_conflicting then diameter_mm end as diameter_mm
     from collapsed
 )
 

@@ -1,5 +1,7 @@
-{#- One row per (patient_id, lesion_id, assessment_date) reading key, with what its patient
-    and lesion are: known, a target or a non-target lesion. Feeds data_issues. -#}
+{#- One row per (patient_id, lesion_id, assessment_date) reading key whose patient or lesion
+    is unknown or whose lesion is a non-target lesion, with what its patient and lesion are.
+    Feeds data_issues; only these keys are kept (a clean 1M-patient input has none, where
+    every reading key would be 11 million rows written for nothing). -#}
 
 with readings as (
     select patient_id, lesion_id, assessment_date from {{ ref('int_measurements_deduplicated') }}
@@ -19,6 +21,7 @@ matched as (
     left join {{ ref('int_lesions_deduplicated') }} as lesions
         on readings.patient_id = lesions.patient_id
         and readings.lesion_id = lesions.lesion_id
+    where patients.patient_id is null or lesions.lesion_id is null or lesions.role = 'non_target'
 )
 
 select * from matched

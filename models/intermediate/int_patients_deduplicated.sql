@@ -12,11 +12,7 @@ with patient_rows as (
 ),
 
 collapsed as (
-    select
-        patient_id,
-        {{ collapse_duplicates(value_columns) }}
-    from patient_rows
-    group by patient_id
+    {{ collapse_duplicate_rows('patient_rows', ['patient_id'], value_columns) }}
 ),
 
 dated as (
