@@ -41,10 +41,13 @@ valued as (
         status_text,
         diameter_text,
         diameter_problem,
+        {#- each branch cast on its own: a CASE over DECIMAL(18, 6) and DECIMAL(18, 4) is computed
+            in 128-bit DECIMAL(20, 6), 3 s of CPU on 11M readings (a valid diameter has at most
+            2 decimals and at most 1000 mm, so the cast is exact) -#}
         cast(case
-            when status_code = 'measured' and diameter_problem is null then diameter_number
-            when status_code = 'too_small' then {{ setting('recist_too_small_mm') }}
-            when status_code = 'absent' then {{ setting('recist_absent_mm') }}
+            when status_code = 'measured' and diameter_problem is null then cast(diameter_number as decimal(9, 2))
+            when status_code = 'too_small' then cast({{ setting('recist_too_small_mm') }} as decimal(9, 2))
+            when status_code = 'absent' then cast({{ setting('recist_absent_mm') }} as decimal(9, 2))
         end as decimal(9, 2)) as diameter_mm
     from checked
 )
