@@ -242,9 +242,13 @@ class Bench:
         if size <= args.stats_max:
             stats = [str(BIN / "lesionwise"), "stats", "--db", str(db), "--out", str(self.work / f"stats-{size}"),
                      "--quiet"]
-            results = self.step(size, "lesionwise_stats", stats, args.stats_runs_1m if big else runs)
-            self.record(size, rows, "lesionwise_stats", results)
-            if results[-1].returncode:
+            results = self.step(size, "lesionwise_stats", stats, args.stats_runs_1m if big else runs,
+                                timeout=args.stats_timeout)
+            if results[-1].timed_out:
+                self.record(size, rows, "lesionwise_stats", [], note=f"did not finish in {args.stats_timeout:.0f} s")
+            else:
+                self.record(size, rows, "lesionwise_stats", results)
+            if results[-1].returncode and not results[-1].timed_out:
                 self.failures.append(f"{size}: lesionwise stats failed")
         else:
             self.record(size, rows, "lesionwise_stats", [], note=f"not run (--stats-max {args.stats_max})")
@@ -264,9 +268,10 @@ class Bench:
             prefix = self.work / f"pandas-{size}"
             naive = [sys.executable, str(HERE / "pandas_naive.py"), "--input", str(folder), "--out", str(prefix)]
             results = self.step(size, "pandas_groupby_apply", naive, 1 if size >= 100_000 else runs,
-                                timeout=args.timeout)
+                                timeout=args.pandas_timeout)
             if results[-1].timed_out:
-                self.record(size, rows, "pandas_groupby_apply", [], note=f"did not finish in {args.timeout:.0f} s")
+                self.record(size, rows, "pandas_groupby_apply", [],
+                            note=f"did not finish in {args.pandas_timeout:.0f} s")
             else:
                 ok, detail = compare_with_marts(
                     db, f"read_parquet('{prefix}_lesion_responses.parquet')",
@@ -395,7 +400,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--stats-max", type=int, default=1_000_000, help="largest cohort for lesionwise stats")
     parser.add_argument("--pandas-max", type=int, default=100_000, help="largest cohort for pandas groupby-apply")
     parser.add_argument("--pyrecist-max", type=int, default=100_000, help="largest cohort for pyrecist")
-    parser.add_argument("--timeout", type=float, default=600, help="seconds before pandas or pyrecist is stopped")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds before pyrecist is stopped (issue 5)")
+    parser.add_argument("--pandas-timeout", type=float, default=1800, help="seconds before pandas is stopped")
+    parser.add_argument("--stats-timeout", type=float, default=1800, help="seconds before lesionwise stats is stopped")
     parser.add_argument("--work", default=str(PROJECT / "build" / "bench"), help="cohorts and databases go here")
     parser.add_argument("--results", default=str(HERE / "results"), help="CSV results go here")
     parser.add_argument("--no-markdown", dest="markdown", action="store_false", help="leave BENCHMARKS.md alone")
