@@ -54,9 +54,9 @@
         (stg_assessments, 'assessments.csv', 'non_target_response', 'invalid_code', 'not CR, NON_CR_NON_PD, PD or NE; treated as NE', {'date': 'assessment_date'}),
         (stg_procedures, 'procedures.csv', 'procedure', 'invalid_code', 'not radiotherapy or biopsy; the row is left out', {'lesion': 'lesion_id'}),
         (stg_procedures, 'procedures.csv', 'target', 'invalid_code', 'not primary or metastasis; treated as missing', {'lesion': 'lesion_id'})] -%}
-    {%- set value = 'non_target_response' if column == 'non_target_response' else column -%}
+    {%- set is_invalid = (coded(column ~ '_text', column) if column in contract_codes() else column) ~ ' is null' -%}
     {%- do checks.append(dict(key, relation=relation, file=file, rule=rule,
-        where=column ~ '_text is not null and ' ~ (column ~ " = 'NE' and upper(" ~ column ~ "_text) <> 'NE'" if column == 'non_target_response' else column ~ ' is null'),
+        where=column ~ '_text is not null and ' ~ is_invalid,
         message="'" ~ column ~ " ' || " ~ quoted(column ~ '_text') ~ " || ' is " ~ consequence ~ "'")) -%}
 {%- endfor -%}
 

@@ -12,13 +12,12 @@ typed as (
         assessment_date as assessment_date_text,
         case
             when new_lesions is null then 'no'
-            when lower(new_lesions) in ('no', 'yes', 'equivocal') then lower(new_lesions)
+            else {{ coded('new_lesions', 'new_lesions') }}
         end as new_lesions,
         new_lesions as new_lesions_text,
         case
             when non_target_response is null then null
-            when upper(non_target_response) in ('CR', 'NON_CR_NON_PD', 'PD', 'NE') then upper(non_target_response)
-            else 'NE'
+            else coalesce({{ coded('non_target_response', 'non_target_response') }}, 'NE')
         end as non_target_response,
         non_target_response as non_target_response_text
     from source_rows

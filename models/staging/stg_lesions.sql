@@ -6,7 +6,7 @@ typed as (
     select
         patient_id,
         lesion_id,
-        case when lower(role) in ('target', 'non_target') then lower(role) end as role,
+        {{ coded('role', 'role') }} as role,
         role as role_text,
         site,
         {{ parse_boolean('lymph_node') }} as lymph_node,

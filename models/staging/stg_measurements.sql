@@ -13,7 +13,7 @@ typed as (
         assessment_date as assessment_date_text,
         {{ parse_decimal('diameter_mm') }} as diameter_number,
         diameter_mm as diameter_text,
-        coalesce(lower(status), 'measured') as status_code,
+        {{ coded("coalesce(status, 'measured')", 'status') }} as status,
         status as status_text
     from source_rows
 ),
@@ -21,7 +21,6 @@ typed as (
 checked as (
     select
         *,
-        status_code in ('measured', 'too_small', 'absent', 'not_evaluable') as is_valid_status,
         case
             when diameter_text is not null and diameter_number is null then 'unparseable_number'
             when diameter_number < 0 then 'negative_diameter'
@@ -37,7 +36,7 @@ valued as (
         lesion_id,
         assessment_date,
         assessment_date_text,
-        case when is_valid_status then status_code end as status,
+        status,
         status_text,
         diameter_text,
         diameter_problem,
@@ -45,9 +44,9 @@ valued as (
             in 128-bit DECIMAL(20, 6), 3 s of CPU on 11M readings (a valid diameter has at most
             2 decimals and at most 1000 mm, so the cast is exact) -#}
         cast(case
-            when status_code = 'measured' and diameter_problem is null then cast(diameter_number as decimal(9, 2))
-            when status_code = 'too_small' then cast({{ setting('recist_too_small_mm') }} as decimal(9, 2))
-            when status_code = 'absent' then cast({{ setting('recist_absent_mm') }} as decimal(9, 2))
+            when status = 'measured' and diameter_problem is null then cast(diameter_number as decimal(9, 2))
+            when status = 'too_small' then cast({{ setting('recist_too_small_mm') }} as decimal(9, 2))
+            when status = 'absent' then cast({{ setting('recist_absent_mm') }} as decimal(9, 2))
         end as decimal(9, 2)) as diameter_mm
     from checked
 )

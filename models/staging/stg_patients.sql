@@ -9,7 +9,7 @@ typed as (
     select
         patient_id,
         study_id,
-        case when upper(sex) in ('M', 'F') then upper(sex) end as sex,
+        {{ coded('sex', 'sex') }} as sex,
         sex as sex_text,
         {{ parse_integer('age') }} as age,
         age as age_text,

@@ -5,12 +5,12 @@ with source_rows as (
 typed as (
     select
         patient_id,
-        case when lower(procedure) in ('radiotherapy', 'biopsy') then lower(procedure) end as procedure,
+        {{ coded('procedure', 'procedure') }} as procedure,
         procedure as procedure_text,
         {{ parse_date('procedure_date') }} as procedure_date,
         procedure_date as procedure_date_text,
         lesion_id,
-        case when lower(target) in ('primary', 'metastasis') then lower(target) end as target,
+        {{ coded('target', 'target') }} as target,
         target as target_text
     from source_rows
 )

@@ -1,0 +1,26 @@
+{% macro contract_codes(name=none) -%}
+    {#- The code lists of the data contract, written once: staging keeps a value only when it
+        is one of them, and data_issues reports the text that is not.
+        Without a name: every list, by name. -#}
+    {%- set lists = {
+        'sex': ['M', 'F'],
+        'role': ['target', 'non_target'],
+        'status': ['measured', 'too_small', 'absent', 'not_evaluable'],
+        'new_lesions': ['no', 'yes', 'equivocal'],
+        'non_target_response': ['CR', 'NON_CR_NON_PD', 'PD', 'NE'],
+        'procedure': ['radiotherapy', 'biopsy'],
+        'target': ['primary', 'metastasis'],
+        'response': ['CR', 'PR', 'SD', 'PD', 'NE'],
+        'recorded_overall_response': ['CR', 'PR', 'SD', 'PD', 'NE', 'NON_CR_NON_PD'],
+    } -%}
+    {{ return(lists if name is none else lists[name]) }}
+{%- endmacro %}
+
+
+{% macro coded(text, name) -%}
+    {#- `text` in the case of the code list `name` when it is one of its codes (case-insensitive),
+        else NULL. -#}
+    {%- set codes = contract_codes(name) -%}
+    {%- set normalise = 'upper' if codes[0] == codes[0] | upper else 'lower' -%}
+    case when {{ normalise }}({{ text }}) in ('{{ codes | join("', '") }}') then {{ normalise }}({{ text }}) end
+{%- endmacro %}
