@@ -42,16 +42,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target-path", required=True, help="DBT_TARGET_PATH of the finished build")
     parser.add_argument("--built-db", required=True, help="the DuckDB file that build wrote (its name is in the SQL)")
-    parser.add_argument("--db", required=True, help="a new DuckDB file to replay into")
+    parser.add_argument("--db", required=True, help="a new DuckDB file to replay into, or :memory:")
     parser.add_argument("--profile", help="folder for one JSON profile per model")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a DuckDB setting for the replay (repeatable), e.g. preserve_insertion_order=false")
     parser.add_argument("--min-seconds", type=float, default=0.0, help="print only nodes at least this long")
     args = parser.parse_args()
 
     manifest = json.loads((Path(args.target_path) / "manifest.json").read_text())
     database = Path(args.built_db).stem
-    Path(args.db).unlink(missing_ok=True)
+    if args.db != ":memory:":
+        Path(args.db).unlink(missing_ok=True)
     con = duckdb.connect(args.db, config={"storage_compatibility_version": "v1.5.0"})
     con.execute("SET enable_progress_bar = false")
+    for setting in args.set:
+        name, value = setting.split("=", 1)
+        con.execute(f"SET {name} = '{value}'")
     if args.profile:
         Path(args.profile).mkdir(parents=True, exist_ok=True)
     totals = {"wall": 0.0, "cpu": 0.0}

@@ -39,3 +39,11 @@
         when lower({{ text }}) in ('false', 'f', 'no', 'n', '0') then false
     end
 {%- endmacro %}
+
+
+{% macro invalid_text(text, value) -%}
+    {#- The input text of a value that did not parse or is not in its code list, for
+        data_issues to quote; NULL when the value is valid or the text is empty. Staging
+        carries no copy of valid text (11 million readings at 1M patients). -#}
+    case when {{ value }} is null then {{ text }} end
+{%- endmacro %}

@@ -2,14 +2,8 @@
     is a lymph node. Identical copies count once; conflicting values become NULL (a lesion
     without a role is left out). -#}
 
-with lesion_rows as (
-    select * from {{ ref('stg_lesions') }}
-    where patient_id is not null and lesion_id is not null
-),
-
-collapsed as (
-    {{ collapse_duplicate_rows('lesion_rows', ['patient_id', 'lesion_id'],
-                               ['role', 'role_text', 'site', 'lymph_node', 'lymph_node_text']) }}
+with collapsed as (
+    {{ deduplicated_rows('lesions') }}
 ),
 
 keywords as (

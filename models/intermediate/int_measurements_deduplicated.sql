@@ -1,14 +1,8 @@
-{#- One row per (patient_id, lesion_id, assessment_date) with a valid date: identical
-    readings count once, conflicting readings are not evaluable (value NULL). -#}
+{#- One row per (patient_id, lesion_id, assessment_date) with a valid date: a reading whose
+    key occurs once, or the collapsed readings of a duplicated key (conflicting: value NULL). -#}
 
-with reading_rows as (
-    select * from {{ ref('stg_measurements') }}
-    where patient_id is not null and lesion_id is not null and assessment_date is not null
-),
-
-collapsed as (
-    {{ collapse_duplicate_rows('reading_rows', ['patient_id', 'lesion_id', 'assessment_date'],
-                               ['diameter_mm', 'status']) }}
+with readings as (
+    {{ deduplicated_rows('measurements') }}
 ),
 
 resolved as (
@@ -19,7 +13,7 @@ resolved as (
         n_input_rows,
         is_conflicting,
         case when not is_conflicting then diameter_mm end as diameter_mm
-    from collapsed
+    from readings
 )
 
 select * from resolved

@@ -6,7 +6,7 @@ with procedures as (
     select * from {{ ref('stg_procedures') }}
     where patient_id is not null
         and procedure is not null
-        and (procedure_date_text is null or procedure_date is not null)
+        and procedure_date_text is null
 ),
 
 classified as (

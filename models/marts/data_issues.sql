@@ -8,22 +8,29 @@
 {%- set reading_key = {'lesion': 'lesion_id', 'date': 'assessment_date'} -%}
 {%- set checks = [] -%}
 
-{#- Required values, in every file: (column, what happens to the row) -#}
+{#- Required values, in every file: (column, its empty test, what happens to the row). A typed
+    column is empty when it has neither a value nor invalid text. -#}
 {%- set left_out = 'the row is left out' -%}
 {%- for relation, file, columns in [
-        (stg_patients, 'patients.csv', [('patient_id', left_out),
-            ('inclusion_date_text', 'the patient has no baseline and cannot be analysed')]),
-        (stg_lesions, 'lesions.csv', [('patient_id', left_out), ('lesion_id', left_out),
-            ('role_text', left_out), ('site', 'its site group is other')]),
-        (stg_measurements, 'measurements.csv', [('patient_id', left_out), ('lesion_id', left_out),
-            ('assessment_date_text', left_out)]),
-        (stg_assessments, 'assessments.csv', [('patient_id', left_out), ('assessment_date_text', left_out)]),
-        (stg_procedures, 'procedures.csv', [('patient_id', left_out), ('procedure_text', left_out)])] -%}
-    {%- for column, consequence in columns -%}
+        (stg_patients, 'patients.csv', [('patient_id', 'patient_id is null', left_out),
+            ('inclusion_date', 'inclusion_date is null and inclusion_date_text is null',
+             'the patient has no baseline and cannot be analysed')]),
+        (stg_lesions, 'lesions.csv', [('patient_id', 'patient_id is null', left_out),
+            ('lesion_id', 'lesion_id is null', left_out),
+            ('role', 'role is null and role_text is null', left_out),
+            ('site', 'site is null', 'its site group is other')]),
+        (stg_measurements, 'measurements.csv', [('patient_id', 'patient_id is null', left_out),
+            ('lesion_id', 'lesion_id is null', left_out),
+            ('assessment_date', 'assessment_date is null and assessment_date_text is null', left_out)]),
+        (stg_assessments, 'assessments.csv', [('patient_id', 'patient_id is null', left_out),
+            ('assessment_date', 'assessment_date is null and assessment_date_text is null', left_out)]),
+        (stg_procedures, 'procedures.csv', [('patient_id', 'patient_id is null', left_out),
+            ('procedure', 'procedure is null and procedure_text is null', left_out)])] -%}
+    {%- for column, is_empty, consequence in columns -%}
         {%- do checks.append({'relation': relation, 'file': file, 'rule': 'missing_required_value',
             'lesion': 'lesion_id' if file in ('lesions.csv', 'measurements.csv') else 'null',
-            'where': column ~ ' is null',
-            'message': "'" ~ column.replace('_text', '') ~ " is empty; " ~ consequence ~ "'"}) -%}
+            'where': is_empty,
+            'message': "'" ~ column ~ " is empty; " ~ consequence ~ "'"}) -%}
     {%- endfor -%}
 {%- endfor %}
 
@@ -38,7 +45,7 @@
         (stg_assessments, 'assessments.csv', 'assessment_date', 'the row is left out', {}),
         (stg_procedures, 'procedures.csv', 'procedure_date', 'the procedure is left out', {'lesion': 'lesion_id'})] -%}
     {%- do checks.append(dict(key, relation=relation, file=file, rule='unparseable_date',
-        where=column ~ '_text is not null and ' ~ column ~ ' is null',
+        where=column ~ '_text is not null',
         message="'" ~ column ~ " ' || " ~ quoted(column ~ '_text') ~ " || ' is not a date YYYY-MM-DD; " ~ consequence ~ "'")) -%}
 {%- endfor -%}
 
@@ -54,9 +61,8 @@
         (stg_assessments, 'assessments.csv', 'non_target_response', 'invalid_code', 'not CR, NON_CR_NON_PD, PD or NE; treated as NE', {'date': 'assessment_date'}),
         (stg_procedures, 'procedures.csv', 'procedure', 'invalid_code', 'not radiotherapy or biopsy; the row is left out', {'lesion': 'lesion_id'}),
         (stg_procedures, 'procedures.csv', 'target', 'invalid_code', 'not primary or metastasis; treated as missing', {'lesion': 'lesion_id'})] -%}
-    {%- set is_invalid = (coded(column ~ '_text', column) if column in contract_codes() else column) ~ ' is null' -%}
     {%- do checks.append(dict(key, relation=relation, file=file, rule=rule,
-        where=column ~ '_text is not null and ' ~ is_invalid,
+        where=column ~ '_text is not null',
         message="'" ~ column ~ " ' || " ~ quoted(column ~ '_text') ~ " || ' is " ~ consequence ~ "'")) -%}
 {%- endfor -%}
 
@@ -71,12 +77,12 @@
 
 {#- Duplicate keys -#}
 {%- for model, file, key in [
-        ('int_patients_deduplicated', 'patients.csv', {}),
-        ('int_lesions_deduplicated', 'lesions.csv', {'lesion': 'lesion_id'}),
-        ('int_measurements_deduplicated', 'measurements.csv', reading_key),
-        ('int_assessments_deduplicated', 'assessments.csv', {'date': 'assessment_date'})] -%}
+        ('int_patients_duplicated', 'patients.csv', {}),
+        ('int_lesions_duplicated', 'lesions.csv', {'lesion': 'lesion_id'}),
+        ('int_measurements_duplicated', 'measurements.csv', reading_key),
+        ('int_assessments_duplicated', 'assessments.csv', {'date': 'assessment_date'})] -%}
     {%- do checks.append(dict(key, relation=ref(model), file=file, rule='duplicate_row',
-        where='n_input_rows > 1 and not is_conflicting',
+        where='not is_conflicting',
         message="cast(n_input_rows as " ~ dbt.type_string() ~ ") || ' identical rows for this key; counted once'")) -%}
     {%- do checks.append(dict(key, relation=ref(model), file=file, rule='conflicting_duplicate',
         where='is_conflicting',
@@ -118,8 +124,9 @@
     message="'target lesion has no value at the baseline evaluation; it is left out of the target set'")) -%}
 {%- for column in ['death_date', 'last_contact_date'] -%}
     {%- do checks.append(dict(relation=ref('int_patients_deduplicated'), file='patients.csv', rule='date_before_inclusion',
-        where='is_' ~ column.replace('_date', '') ~ '_before_inclusion',
-        message="'" ~ column ~ " ' || " ~ column ~ "_text || ' is before inclusion_date ' || inclusion_date_text || '; treated as missing'")) -%}
+        where=column ~ '_before_inclusion is not null',
+        message="'" ~ column ~ " ' || cast(" ~ column ~ "_before_inclusion as " ~ dbt.type_string() ~ ") || ' is before inclusion_date '"
+            ~ " || cast(inclusion_date as " ~ dbt.type_string() ~ ") || '; treated as missing'")) -%}
 {%- endfor %}
 
 with issues as (

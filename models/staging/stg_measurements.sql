@@ -1,20 +1,21 @@
 {#- One row per input reading, typed. `diameter_mm` is the value the rules use: the
-    measured diameter when it is valid, the status's value for too_small / absent, else NULL. -#}
+    measured diameter when it is valid, the status's value for too_small / absent, else NULL.
+    Each *_text column holds the input text only where it is not valid (for data_issues). -#}
 
 with source_rows as (
     {{ select_input('measurements') }}
 ),
 
-typed as (
+parsed as (
     select
         patient_id,
         lesion_id,
+        assessment_date as assessment_date_input,
         {{ parse_date('assessment_date') }} as assessment_date,
-        assessment_date as assessment_date_text,
+        diameter_mm as diameter_input,
         {{ parse_decimal('diameter_mm') }} as diameter_number,
-        diameter_mm as diameter_text,
-        {{ coded("coalesce(status, 'measured')", 'status') }} as status,
-        status as status_text
+        status as status_input,
+        {{ coded("coalesce(status, 'measured')", 'status') }} as status
     from source_rows
 ),
 
@@ -22,12 +23,12 @@ checked as (
     select
         *,
         case
-            when diameter_text is not null and diameter_number is null then 'unparseable_number'
+            when diameter_input is not null and diameter_number is null then 'unparseable_number'
             when diameter_number < 0 then 'negative_diameter'
             when diameter_number > {{ setting('max_plausible_diameter_mm') }} then 'implausible_diameter'
             when diameter_number <> round(diameter_number, {{ var('diameter_decimals') }}) then 'too_many_decimals'
         end as diameter_problem
-    from typed
+    from parsed
 ),
 
 valued as (
@@ -35,10 +36,10 @@ valued as (
         patient_id,
         lesion_id,
         assessment_date,
-        assessment_date_text,
+        {{ invalid_text('assessment_date_input', 'assessment_date') }} as assessment_date_text,
         status,
-        status_text,
-        diameter_text,
+        {{ invalid_text('status_input', 'status') }} as status_text,
+        case when diameter_problem is not null then diameter_input end as diameter_text,
         diameter_problem,
         {#- each branch cast on its own: a CASE over DECIMAL(18, 6) and DECIMAL(18, 4) is computed
             in 128-bit DECIMAL(20, 6), 3 s of CPU on 11M readings (a valid diameter has at most

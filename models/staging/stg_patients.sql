@@ -1,3 +1,5 @@
+{#- One row per input row, typed. Each *_text column holds the input text only where it is
+    not valid (for data_issues). -#}
 {%- set date_columns = ['metastatic_diagnosis_date', 'inclusion_date', 'treatment_end_date',
                         'last_contact_date', 'death_date'] -%}
 
@@ -5,24 +7,44 @@ with source_rows as (
     {{ select_input('patients') }}
 ),
 
+parsed as (
+    select
+        patient_id,
+        study_id,
+        sex as sex_input,
+        {{ coded('sex', 'sex') }} as sex,
+        age as age_input,
+        {{ parse_integer('age') }} as age,
+        primary_tumor,
+        prior_lines as prior_lines_input,
+        {{ parse_integer('prior_lines') }} as prior_lines,
+        regimen,
+        {%- for column in date_columns %}
+        {{ column }} as {{ column }}_input,
+        {{ parse_date(column) }} as {{ column }},
+        {%- endfor %}
+        exclusion_reason
+    from source_rows
+),
+
 typed as (
     select
         patient_id,
         study_id,
-        {{ coded('sex', 'sex') }} as sex,
-        sex as sex_text,
-        {{ parse_integer('age') }} as age,
-        age as age_text,
+        sex,
+        {{ invalid_text('sex_input', 'sex') }} as sex_text,
+        age,
+        {{ invalid_text('age_input', 'age') }} as age_text,
         primary_tumor,
-        {{ parse_integer('prior_lines') }} as prior_lines,
-        prior_lines as prior_lines_text,
+        prior_lines,
+        {{ invalid_text('prior_lines_input', 'prior_lines') }} as prior_lines_text,
         regimen,
         {%- for column in date_columns %}
-        {{ parse_date(column) }} as {{ column }},
-        {{ column }} as {{ column }}_text,
+        {{ column }},
+        {{ invalid_text(column ~ '_input', column) }} as {{ column }}_text,
         {%- endfor %}
         exclusion_reason
-    from source_rows
+    from parsed
 )
 
 select * from typed
