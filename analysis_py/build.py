@@ -34,6 +34,13 @@ def dbt_command(args: list[str]) -> list[str]:
     return [str(dbt), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
 
 
+def build_arguments(target: str = "duckdb") -> list[str]:
+    """`dbt build` as `lesionwise build` and `make bench` run it: every model and data test
+    (the unit tests run in `make test`); the log file at info level, as dbt's debug level
+    writes every compiled statement again (10 MB, 0.7 s of CPU per build)."""
+    return ["build", "--target", target, "--exclude-resource-type", "unit_test", "--log-level-file", "info"]
+
+
 def run_dbt_build(input_dir: Path, db_path: Path, target: str = "duckdb",
                   strict: bool = False, quiet: bool = False, export_dir: Path | None = None) -> None:
     """`dbt build` on `input_dir`, writing `db_path` (target duckdb) or the Spark schema
@@ -46,7 +53,7 @@ def run_dbt_build(input_dir: Path, db_path: Path, target: str = "duckdb",
     if export_dir is not None:
         export_dir.mkdir(parents=True, exist_ok=True)
         remove_exports(export_dir)
-    args = ["build", "--target", target, "--exclude-resource-type", "unit_test"]
+    args = build_arguments(target)
     if strict:
         args += ["--vars", "{strict: true}"]
     if quiet:

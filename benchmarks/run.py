@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 sys.path.insert(0, str(PROJECT))
 
-from analysis_py.build import dbt_command, dbt_environment  # noqa: E402
+from analysis_py.build import build_arguments, dbt_command, dbt_environment  # noqa: E402
 
 BIN = Path(sys.executable).parent
 SEED = 20240501
@@ -227,7 +227,7 @@ class Bench:
         # dbt build with its data tests, as `lesionwise build` runs it
         env = dbt_environment(folder, db)
         env.update(DBT_TARGET_PATH=str(self.dbt_dirs / "target"), DBT_LOG_PATH=str(self.dbt_dirs / "logs"))
-        build = dbt_command(["build", "--target", "duckdb", "--exclude-resource-type", "unit_test", "--quiet"])
+        build = dbt_command([*build_arguments("duckdb"), "--quiet"])
 
         def fresh_db():
             db.unlink(missing_ok=True)
