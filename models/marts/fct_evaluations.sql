@@ -10,8 +10,9 @@ summed as (
     select
         patient_id,
         assessment_date,
-        evaluation_number,
-        days_from_inclusion,
+        {#- one value per evaluation: taken by max() rather than grouped by, a cheaper hash key -#}
+        max(evaluation_number) as evaluation_number,
+        max(days_from_inclusion) as days_from_inclusion,
         count(*) as n_target_lesions,
         count(diameter_mm) as n_with_value,
         sum(diameter_mm) as sum_mm,
@@ -22,7 +23,7 @@ summed as (
         count(case when lesion_response = 'PD' then 1 end) as n_pd,
         count(case when lesion_response = 'NE' then 1 end) as n_ne
     from lesion_responses
-    group by patient_id, assessment_date, evaluation_number, days_from_inclusion
+    group by patient_id, assessment_date
 ),
 
 with_nadir as (
