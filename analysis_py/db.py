@@ -13,7 +13,10 @@ MARTS = ("dim_patients", "dim_target_lesions", "fct_lesion_measurements", "fct_e
 
 
 def read_marts(source: Path, names: tuple[str, ...] = MARTS) -> dict[str, pd.DataFrame]:
-    """The named marts as DataFrames; `source` is a DuckDB file or a folder of `<mart>.parquet`."""
+    """The named marts as DataFrames; `source` is a DuckDB file or a folder of `<mart>.parquet`.
+    Tables keep no row order (the build does not preserve insertion order): rows come sorted
+    by every column, left to right (the key columns come first in the fact and dimension
+    marts), so that every run sees them in the same order."""
     if source.is_dir():
         return {name: _read_parquet(source, name) for name in names}
     if not source.is_file():
@@ -29,7 +32,7 @@ def read_marts(source: Path, names: tuple[str, ...] = MARTS) -> dict[str, pd.Dat
         missing = [name for name in names if name not in present]
         if missing:
             raise UserError(f"mart {', '.join(missing)} missing from {source}: run `make build`")
-        return {name: con.execute(f'select * from main."{name}"').df() for name in names}
+        return {name: con.execute(f'select * from main."{name}" order by all').df() for name in names}
 
 
 def _read_parquet(folder: Path, name: str) -> pd.DataFrame:
@@ -42,4 +45,4 @@ def _read_parquet(folder: Path, name: str) -> pd.DataFrame:
         files = path
     else:
         raise UserError(f"mart {name} missing: no {path} (run `make build EXPORT={folder}`)")
-    return duckdb.sql(f"select * from read_parquet('{files.as_posix()}')").df()
+    return duckdb.sql(f"select * from read_parquet('{files.as_posix()}') order by all").df()

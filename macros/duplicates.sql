@@ -63,23 +63,28 @@
     {%- set relation = ref('stg_' ~ file) -%}
     {%- set identity = input_row_identity(file) -%}
     {%- set key_columns = identity.key_columns -%}
-    with duplicated_keys as (
-        select {{ key_columns | join(', ') }}
+    {#- Keys are first grouped by their hash, one integer (11M reading keys: 0.95 instead of
+        1.47 s); a hash shared by two keys only sends both to the exact grouping below, which
+        keeps the keys that really occur more than once. -#}
+    {%- set key_hash = 'hash(' ~ key_columns | join(', ') ~ ')' -%}
+    with duplicated_hashes as (
+        select {{ key_hash }} as key_hash
         from {{ relation }}
         where {{ has_key(key_columns) }}
-        group by {{ key_columns | join(', ') }}
+        group by {{ key_hash }}
         having count(*) > 1
     )
 
     select
         {%- for column in key_columns %}
-        input_rows.{{ column }},
+        {{ column }},
         {%- endfor %}
         {{ collapse_duplicates(identity.value_columns, identity.get('on_conflict', {})) }}
-    from {{ relation }} as input_rows
-    inner join duplicated_keys
-        on {{ same_key(key_columns, 'input_rows', 'duplicated_keys') }}
-    group by {% for column in key_columns %}input_rows.{{ column }}{{ ", " if not loop.last }}{% endfor %}
+    from {{ relation }}
+    where {{ has_key(key_columns) }}
+        and {{ key_hash }} in (select key_hash from duplicated_hashes)
+    group by {{ key_columns | join(', ') }}
+    having count(*) > 1
 {%- endmacro %}
 
 

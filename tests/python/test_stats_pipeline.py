@@ -129,7 +129,10 @@ def test_missing_mart_is_named(tmp_path):
 def test_marts_are_read_from_parquet_folders_too(reference_db, tmp_path):
     with duckdb.connect(str(reference_db), read_only=True) as con:
         con.execute(f"copy cohort_flow to '{tmp_path / 'cohort_flow.parquet'}' (format parquet)")
-    assert read_marts(tmp_path, ("cohort_flow",))["cohort_flow"]["n_patients"].tolist() == [20, 100]
+    flow = read_marts(tmp_path, ("cohort_flow",))["cohort_flow"]
+    # rows sorted by every column, whatever order the file holds them in
+    assert flow["reason"].tolist() == ["eligible", "screening_failure"]
+    assert flow["n_patients"].tolist() == [100, 20]
 
 
 def _series(n_patients=30, seed=1, constant_within_lesion=False, patient_sd=0.0):
