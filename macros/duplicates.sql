@@ -1,9 +1,9 @@
 {#- Duplicate input rows. Each file is deduplicated in two steps: int_<file>_duplicated holds
     only the keys that occur on several rows, collapsed to one row each (few or none on a
     clean input); int_<file>_deduplicated is every other row as it is plus those. So the
-    millions of rows with a single key are never grouped, and where the deduplicated rows are
-    a view, never written twice (1M patients: 10.9M readings). Rows with a NULL key are left
-    out (data_issues reports them). -#}
+    millions of rows with a single key are only counted by key hash, never aggregated, and
+    where the deduplicated rows are a view, never written twice (1M patients: 10.9M
+    readings). Rows with a NULL key are left out (data_issues reports them). -#}
 
 {% macro input_row_identity(file) -%}
     {#- What makes rows of an input file duplicates: the same key. Their values are compared
