@@ -93,8 +93,9 @@
         collapsed rows of int_<file>_duplicated. -#}
     {%- set relation = ref('stg_' ~ file) -%}
     {%- set duplicates = ref('int_' ~ file ~ '_duplicated') -%}
-    {%- set key_columns = input_row_identity(file).key_columns -%}
-    {%- set value_columns = input_row_identity(file).value_columns -%}
+    {%- set identity = input_row_identity(file) -%}
+    {%- set key_columns = identity.key_columns -%}
+    {%- set value_columns = identity.value_columns -%}
     select
         {%- for column in key_columns %}
         input_rows.{{ column }},

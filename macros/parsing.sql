@@ -45,5 +45,14 @@
     {#- The input text of a value that did not parse or is not in its code list, for
         data_issues to quote; NULL when the value is valid or the text is empty. Staging
         carries no copy of valid text (11 million readings at 1M patients). -#}
-    case when {{ value }} is null then {{ text }} end
+    case when ({{ value }}) is null then {{ text }} end
+{%- endmacro %}
+
+
+{% macro typed_column(column, value) -%}
+    {#- Two select items for an input column: `value` (its typed or coded SQL) as `column`,
+        and its invalid text as `<column>_text`. In the same select list `column` still names
+        the input text, and the engine evaluates `value` once (common subexpression). -#}
+    {{ value }} as {{ column }},
+    {{ invalid_text(column, value) }} as {{ column }}_text
 {%- endmacro %}

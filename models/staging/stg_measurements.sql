@@ -6,16 +6,14 @@ with source_rows as (
     {{ select_input('measurements') }}
 ),
 
-parsed as (
+typed as (
     select
         patient_id,
         lesion_id,
-        assessment_date as assessment_date_input,
-        {{ parse_date('assessment_date') }} as assessment_date,
+        {{ typed_column('assessment_date', parse_date('assessment_date')) }},
         diameter_mm as diameter_input,
         {{ parse_decimal('diameter_mm') }} as diameter_number,
-        status as status_input,
-        {{ coded("coalesce(status, 'measured')", 'status') }} as status
+        {{ typed_column('status', coded("coalesce(status, 'measured')", 'status')) }}
     from source_rows
 ),
 
@@ -28,7 +26,7 @@ checked as (
             when diameter_number > {{ setting('max_plausible_diameter_mm') }} then 'implausible_diameter'
             when diameter_number <> round(diameter_number, {{ var('diameter_decimals') }}) then 'too_many_decimals'
         end as diameter_problem
-    from parsed
+    from typed
 ),
 
 valued as (
@@ -36,9 +34,9 @@ valued as (
         patient_id,
         lesion_id,
         assessment_date,
-        {{ invalid_text('assessment_date_input', 'assessment_date') }} as assessment_date_text,
+        assessment_date_text,
         status,
-        {{ invalid_text('status_input', 'status') }} as status_text,
+        status_text,
         case when diameter_problem is not null then diameter_input end as diameter_text,
         diameter_problem,
         {#- each branch cast on its own: a CASE over DECIMAL(18, 6) and DECIMAL(18, 4) is computed

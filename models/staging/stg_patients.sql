@@ -7,44 +7,20 @@ with source_rows as (
     {{ select_input('patients') }}
 ),
 
-parsed as (
-    select
-        patient_id,
-        study_id,
-        sex as sex_input,
-        {{ coded('sex', 'sex') }} as sex,
-        age as age_input,
-        {{ parse_integer('age') }} as age,
-        primary_tumor,
-        prior_lines as prior_lines_input,
-        {{ parse_integer('prior_lines') }} as prior_lines,
-        regimen,
-        {%- for column in date_columns %}
-        {{ column }} as {{ column }}_input,
-        {{ parse_date(column) }} as {{ column }},
-        {%- endfor %}
-        exclusion_reason
-    from source_rows
-),
-
 typed as (
     select
         patient_id,
         study_id,
-        sex,
-        {{ invalid_text('sex_input', 'sex') }} as sex_text,
-        age,
-        {{ invalid_text('age_input', 'age') }} as age_text,
+        {{ typed_column('sex', coded('sex', 'sex')) }},
+        {{ typed_column('age', parse_integer('age')) }},
         primary_tumor,
-        prior_lines,
-        {{ invalid_text('prior_lines_input', 'prior_lines') }} as prior_lines_text,
+        {{ typed_column('prior_lines', parse_integer('prior_lines')) }},
         regimen,
         {%- for column in date_columns %}
-        {{ column }},
-        {{ invalid_text(column ~ '_input', column) }} as {{ column }}_text,
+        {{ typed_column(column, parse_date(column)) }},
         {%- endfor %}
         exclusion_reason
-    from parsed
+    from source_rows
 )
 
 select * from typed
