@@ -4,6 +4,7 @@ Java; skipped without it unless LESIONWISE_REQUIRE_SPARK is set (CI sets it)."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 from pathlib import Path
@@ -122,3 +123,17 @@ def test_stats_layer_reads_the_spark_export_as_it_reads_the_duckdb_file(spark_ex
     from_spark, from_duckdb = read_marts(spark_export), read_marts(contract_sample_db)
     for name in MARTS:
         pd.testing.assert_frame_equal(in_order(from_spark[name]), in_order(from_duckdb[name]), obj=name)
+
+
+def test_spark_checks_the_column_constraints_duckdb_enforces(spark_export):
+    """Spark enforces no constraint on Parquet tables: the build ran constraints_hold on each
+    contract table instead, and it checked the constraints of the YAML."""
+    target = spark_export.parent / "target"
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    checks = {r["unique_id"].split(".")[2].rstrip("_"): r["status"] for r in results if ".constraints_hold_" in r["unique_id"]}
+    assert sorted(checks) == sorted(f"constraints_hold_{table}" for table in CONTRACT_TABLES)
+    assert set(checks.values()) == {"pass"}
+    [compiled] = (target / "compiled").rglob("constraints_hold_fct_lesion_measurements*.sql")
+    sql = " ".join(compiled.read_text().split())
+    assert "patient_id is null or lesion_id is null or assessment_date is null" in sql
+    assert "or lesion_response is null or not (lesion_response in ('CR', 'PR', 'SD', 'PD', 'NE'))" in sql
