@@ -10,6 +10,7 @@ from pathlib import Path
 from analysis_py.errors import UserError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+RESERVED_DATABASE_NAMES = ("main", "system", "temp")  # DuckDB's own catalog and schema names
 
 
 def dbt_environment(input_dir: Path, db_path: Path, export_dir: Path | None = None) -> dict[str, str]:
@@ -49,6 +50,8 @@ def run_dbt_build(input_dir: Path, db_path: Path, target: str = "duckdb",
     tests; the unit tests of the rules run in `make test`."""
     if not input_dir.is_dir():
         raise UserError(f"input folder {input_dir} does not exist: pass --input <folder>")
+    if target == "duckdb":
+        check_database_name(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     if export_dir is not None:
         export_dir.mkdir(parents=True, exist_ok=True)
@@ -64,6 +67,15 @@ def run_dbt_build(input_dir: Path, db_path: Path, target: str = "duckdb",
         raise UserError(f"dbt build failed on {input_dir} (see the messages above)")
     if export_dir is not None:
         single_parquet_files(export_dir)
+
+
+def check_database_name(db_path: Path) -> None:
+    """DuckDB names a database after its file; main, system and temp are names it reserves,
+    and a build into such a file fails deep inside dbt with an unrelated-looking error."""
+    if db_path.stem.lower() in RESERVED_DATABASE_NAMES:
+        raise UserError(f"--db {db_path}: DuckDB names the database after its file, and "
+                        f"'{db_path.stem}' is a name it reserves; choose another file name, "
+                        f"e.g. {db_path.with_name('lesionwise.duckdb')}")
 
 
 def remove_exports(folder: Path) -> None:

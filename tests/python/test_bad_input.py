@@ -147,6 +147,13 @@ def test_strict_mode_fails_the_build_on_a_data_issue(injected_build, tmp_path):
         run_dbt_build(folder, tmp_path / "strict.duckdb", strict=True, quiet=True)
 
 
+@pytest.mark.parametrize("name", ["main", "MAIN", "system", "temp"])
+def test_a_reserved_database_file_name_stops_the_build_saying_so(sample_copy, tmp_path, name):
+    with pytest.raises(UserError, match=f"'{name}' is a name it reserves; choose another file name"):
+        run_dbt_build(sample_copy, tmp_path / f"{name}.duckdb", quiet=True)
+    assert not (tmp_path / f"{name}.duckdb").exists()
+
+
 @pytest.mark.parametrize("file", ["patients.csv", "lesions.csv", "measurements.csv"])
 def test_missing_required_file_stops_the_build_naming_it(sample_copy, tmp_path, capfd, file):
     (sample_copy / file).unlink()
