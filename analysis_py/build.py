@@ -29,10 +29,11 @@ def dbt_environment(input_dir: Path, db_path: Path, export_dir: Path | None = No
     return env
 
 
-def dbt_command(args: list[str]) -> list[str]:
-    """The dbt executable of this interpreter's environment, run on this project."""
+def dbt_command(args: list[str], project_dir: Path = PROJECT_DIR) -> list[str]:
+    """The dbt executable of this interpreter's environment, run on this project (or on
+    another checkout of it, as benchmarks/compare_builds.py does)."""
     dbt = Path(sys.executable).with_name("dbt")
-    return [str(dbt), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    return [str(dbt), *args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
 
 
 def build_arguments(target: str = "duckdb") -> list[str]:

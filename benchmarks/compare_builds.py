@@ -13,30 +13,20 @@ import argparse
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from run import BIN, PROJECT, Measurement, measure
-
-sys.path.insert(0, str(PROJECT))
-from analysis_py.build import build_arguments, dbt_environment  # noqa: E402
-
-
-def build_command(project: Path) -> list[str]:
-    return [str(BIN / "dbt"), *build_arguments("duckdb"), "--quiet",
-            "--project-dir", str(project), "--profiles-dir", str(project)]
+from run import PROJECT, Measurement, build_arguments, dbt_command, dbt_environment, measure, remove_database
 
 
 def timed_build(label: str, project: Path, input_dir: Path, work: Path) -> Measurement:
     """One `dbt build` of `project` on `input_dir` into a new DuckDB file `<label>.duckdb`."""
     db = work / f"{label}.duckdb"
-    for path in (db, work / f"{label}.duckdb.wal"):
-        path.unlink(missing_ok=True)
+    remove_database(db)
     env = dbt_environment(input_dir, db)
     env.update(DBT_TARGET_PATH=str(work / f"{label}-target"), DBT_LOG_PATH=str(work / f"{label}-logs"))
     log = work / f"{label}.log"
-    result = measure(build_command(project), env=env, log=log)
+    result = measure(dbt_command([*build_arguments("duckdb"), "--quiet"], project), env=env, log=log)
     if result.returncode != 0:
         raise SystemExit(f"dbt build of {project} failed: see {log}")
     return result

@@ -93,6 +93,12 @@ def machine() -> dict[str, str]:
             "dbt_duckdb": metadata.version("dbt-duckdb"), "pandas": metadata.version("pandas")}
 
 
+def remove_database(db: Path) -> None:
+    """Deletes a DuckDB file and its write-ahead log, so that a build starts from nothing."""
+    db.unlink(missing_ok=True)
+    Path(f"{db}.wal").unlink(missing_ok=True)
+
+
 def load_average() -> float:
     return os.getloadavg()[0]
 
@@ -229,10 +235,7 @@ class Bench:
         env.update(DBT_TARGET_PATH=str(self.dbt_dirs / "target"), DBT_LOG_PATH=str(self.dbt_dirs / "logs"))
         build = dbt_command([*build_arguments("duckdb"), "--quiet"])
 
-        def fresh_db():
-            db.unlink(missing_ok=True)
-            Path(f"{db}.wal").unlink(missing_ok=True)
-        results = self.step(size, "dbt_build", build, runs, env=env, before=fresh_db)
+        results = self.step(size, "dbt_build", build, runs, env=env, before=lambda: remove_database(db))
         self.record(size, rows, "dbt_build", results, note="data tests included; unit tests excluded")
         if results[-1].returncode:
             self.failures.append(f"{size}: dbt build failed (see {self.log})")

@@ -14,17 +14,13 @@ MODEL_YAML = [PROJECT / "models" / "marts" / "_marts.yml", PROJECT / "models" / 
 
 
 def declared_constraints() -> set[tuple[str, str, str]]:
-    """(table, NOT NULL or CHECK, column or expression) for each column constraint in YAML."""
-    declared = set()
-    for path in MODEL_YAML:
-        for model in yaml.safe_load(path.read_text())["models"]:
-            for column in model.get("columns", []):
-                for constraint in column.get("constraints", []):
-                    if constraint["type"] == "not_null":
-                        declared.add((model["name"], "NOT NULL", column["name"]))
-                    else:
-                        declared.add((model["name"], "CHECK", column["name"]))
-    return declared
+    """(table, NOT NULL or CHECK, column) for each column constraint in the YAML."""
+    kinds = {"not_null": "NOT NULL", "check": "CHECK"}
+    return {(model["name"], kinds[constraint["type"]], column["name"])
+            for path in MODEL_YAML
+            for model in yaml.safe_load(path.read_text())["models"]
+            for column in model.get("columns", [])
+            for constraint in column.get("constraints", [])}
 
 
 def built_constraints(db_path: Path) -> set[tuple[str, str, str]]:
