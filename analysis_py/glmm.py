@@ -66,10 +66,15 @@ class _Terms:
     """Observation-level quantities at a given linear predictor, summed per evaluation."""
 
     def __init__(self, data: GlmmData, beta: np.ndarray, eval_effect: np.ndarray):
-        self.mu = expit(data.X @ beta + eval_effect[data.evaluation])
-        self.w = self.mu * (1 - self.mu)
+        # in place where possible: each temporary is one float per reading (6M at 1M patients)
+        linear = data.X @ beta
+        linear += eval_effect[data.evaluation]
+        self.mu = expit(linear, out=linear)
+        likelihood = 1 - self.mu
+        self.w = self.mu * likelihood
         self.r = data.y - self.mu
-        self.loglik = float(np.log(np.where(data.y == 1, self.mu, 1 - self.mu)).sum())
+        np.copyto(likelihood, self.mu, where=data.y == 1)
+        self.loglik = float(np.log(likelihood, out=likelihood).sum())
         n_eval = data.n_evaluations
         self.we = np.bincount(data.evaluation, self.w, n_eval)
         self.re = np.bincount(data.evaluation, self.r, n_eval)
