@@ -222,7 +222,7 @@ class Bench:
         # CSV generation
         simulate = [str(BIN / "lesionwise"), "simulate", "--patients", str(size), "--seed", str(SEED),
                     "--out", str(folder), "--quiet"]
-        results = self.step(size, "generate_csv", simulate, args.generate_runs if big else runs,
+        results = self.step(size, "generate_csv", simulate, runs,
                             before=lambda: shutil.rmtree(folder, ignore_errors=True))
         rows = measurement_rows(folder) if folder.is_dir() else 0
         self.record(size, rows, "generate_csv", results, note=f"seed {SEED}")
@@ -245,8 +245,7 @@ class Bench:
         if size <= args.stats_max:
             stats = [str(BIN / "lesionwise"), "stats", "--db", str(db), "--out", str(self.work / f"stats-{size}"),
                      "--quiet"]
-            results = self.step(size, "lesionwise_stats", stats, args.stats_runs_1m if big else runs,
-                                timeout=args.stats_timeout)
+            results = self.step(size, "lesionwise_stats", stats, runs, timeout=args.stats_timeout)
             if results[-1].timed_out:
                 self.record(size, rows, "lesionwise_stats", [], note=f"did not finish in {args.stats_timeout:.0f} s")
             else:
@@ -270,8 +269,7 @@ class Bench:
         if size <= args.pandas_max:
             prefix = self.work / f"pandas-{size}"
             naive = [sys.executable, str(HERE / "pandas_naive.py"), "--input", str(folder), "--out", str(prefix)]
-            results = self.step(size, "pandas_groupby_apply", naive, 1 if size >= 100_000 else runs,
-                                timeout=args.pandas_timeout)
+            results = self.step(size, "pandas_groupby_apply", naive, runs, timeout=args.pandas_timeout)
             if results[-1].timed_out:
                 self.record(size, rows, "pandas_groupby_apply", [],
                             note=f"did not finish in {args.pandas_timeout:.0f} s")
@@ -297,7 +295,7 @@ class Bench:
             out.mkdir(exist_ok=True)
             n_input = pyrecist_compare.write_input(db, source)
             command = [sys.executable, "-m", "pyrecist", str(source), "-o", str(out)]
-            results = self.step(size, "pyrecist", command, 1 if size >= 100_000 else runs, timeout=args.timeout)
+            results = self.step(size, "pyrecist", command, runs, timeout=args.timeout)
             if results[-1].timed_out:
                 self.record(size, rows, "pyrecist", [], note=f"did not finish in {args.timeout:.0f} s")
             elif results[-1].returncode:
@@ -397,9 +395,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[10_000, 100_000, 1_000_000],
                         help="screened patients per cohort, comma-separated")
     parser.add_argument("--runs", type=int, default=3, help="runs of each step (median reported)")
-    parser.add_argument("--runs-1m", type=int, default=3, help="runs of dbt build and the floor at 1M and more")
-    parser.add_argument("--generate-runs", type=int, default=1, help="runs of the CSV generation at 1M and more")
-    parser.add_argument("--stats-runs-1m", type=int, default=1, help="runs of lesionwise stats at 1M and more")
+    parser.add_argument("--runs-1m", type=int, default=3, help="runs of each step at 1M and more")
     parser.add_argument("--stats-max", type=int, default=1_000_000, help="largest cohort for lesionwise stats")
     parser.add_argument("--pandas-max", type=int, default=100_000, help="largest cohort for pandas groupby-apply")
     parser.add_argument("--pyrecist-max", type=int, default=100_000, help="largest cohort for pyrecist")
