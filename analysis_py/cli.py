@@ -1,6 +1,8 @@
 """The `lesionwise` command line: commands only; the work lives in the modules."""
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Optional
 
@@ -20,6 +22,14 @@ def fail(error: UserError) -> None:
     """Print a user error on one line and exit non-zero."""
     typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code=1)
+
+
+def progress_printer(quiet: bool) -> Callable[[str], None]:
+    """Prints each progress message after the seconds since the command started; nothing when quiet."""
+    if quiet:
+        return lambda _: None
+    start = time.perf_counter()
+    return lambda message: typer.echo(f"[{time.perf_counter() - start:6.1f} s] {message}")
 
 
 @app.command()
@@ -97,7 +107,7 @@ def stats(
     """Write the seed study's tables, survival figures and models from the marts (README: outputs)."""
     from analysis_py.stats import summary_lines, write_stats
     try:
-        tables = write_stats(db, out, progress=(lambda _: None) if quiet else typer.echo)
+        tables = write_stats(db, out, progress=progress_printer(quiet))
     except UserError as error:
         fail(error)
     if not quiet:
@@ -119,7 +129,7 @@ def report(
     from analysis_py.report import write_report
     try:
         path = write_report(db, out, pseudonymise=pseudonymise, max_patient_plots=max_patient_plots,
-                            progress=(lambda _: None) if quiet else typer.echo)
+                            progress=progress_printer(quiet))
     except UserError as error:
         fail(error)
     if not quiet:

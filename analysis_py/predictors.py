@@ -9,6 +9,8 @@ has_*_tl flags.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -95,25 +97,41 @@ def _model_rows(fits: pd.DataFrame, level: str, factors: dict[str, str], data: p
     return rows
 
 
-def _glmm_with_fallback(data, outcome, covariates, primary, fallback) -> pd.DataFrame:
+Progress = Callable[[str], None]
+
+
+def _fitted(fits: list[tuple[str, Callable[[], pd.DataFrame]]], scope: str, progress: Progress) -> pd.DataFrame:
+    """Runs each (label, fit) in turn, saying which model it fits on what first (a fit
+    takes minutes on a million patients)."""
+    frames = []
+    for label, fit in fits:
+        progress(f"fitting the {label}: {scope}")
+        frames.append(fit())
+    return pd.concat(frames, ignore_index=True)
+
+
+def _glmm_with_fallback(data, outcome, covariates, primary, fallback, progress: Progress) -> pd.DataFrame:
     """The study's GLMM; the fallback structure is fitted and used only when it does not converge."""
     first = glmm(data, outcome, covariates, primary)
     if first.loc[first["kind"] == "fixed", "converged"].all():
         return first.assign(role="primary")
+    progress(f"the {primary} GLMM did not converge; fitting the {fallback} GLMM instead")
     second = glmm(data, outcome, covariates, fallback)
     return pd.concat([first.assign(role="not used: did not converge"), second.assign(role="primary (fallback)")])
 
 
-def _reading_models(data: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
-    return pd.concat([
-        _glmm_with_fallback(data, "response", covariates, "nested", "ar1"),
-        gee(data, "response", covariates, "exchangeable").assign(role="sensitivity"),
-        gee(data, "response", covariates, "nested").assign(role="sensitivity"),
-        gee(data, "response", covariates, "ar1", sequence="lesion_key").assign(role="sensitivity"),
-    ], ignore_index=True)
+def _reading_models(data: pd.DataFrame, covariates: list[str], progress: Progress) -> pd.DataFrame:
+    scope = f"response ~ {' + '.join(covariates)} on {len(data):,} readings of {data['patient_id'].nunique():,} patients"
+    return _fitted([
+        ("nested GLMM", lambda: _glmm_with_fallback(data, "response", covariates, "nested", "ar1", progress)),
+        ("exchangeable GEE", lambda: gee(data, "response", covariates, "exchangeable").assign(role="sensitivity")),
+        ("nested GEE", lambda: gee(data, "response", covariates, "nested").assign(role="sensitivity")),
+        ("AR(1) GEE", lambda: gee(data, "response", covariates, "ar1", sequence="lesion_key")
+         .assign(role="sensitivity")),
+    ], scope, progress)
 
 
-def response_predictors(patients, lesions, measurements) -> pd.DataFrame:
+def response_predictors(patients, lesions, measurements, progress: Progress = lambda _: None) -> pd.DataFrame:
     """Response (CR/PR) by site, radiotherapy and biopsy: per target lesion (best response;
     Fisher, chi-square) and per post-baseline reading (GLMM, GEE)."""
     flags = _lesion_flags(lesions)
@@ -125,13 +143,15 @@ def response_predictors(patients, lesions, measurements) -> pd.DataFrame:
         rows += _test_rows("target lesion", factor, comparison, flags.loc[subset, factor],
                            responded[subset], "target lesion best-response")
     readings = reading_design(measurements, lesions)
-    rows += _model_rows(_reading_models(readings, MAIN_MODEL), "measurement", RESPONSE_FACTORS, readings, "response")
+    rows += _model_rows(_reading_models(readings, MAIN_MODEL, progress), "measurement", RESPONSE_FACTORS, readings,
+                        "response")
     timing = readings[readings["timing_known"]]
-    rows += _model_rows(_reading_models(timing, TIMING_MODEL), "measurement", RESPONSE_FACTORS, timing, "response")
+    rows += _model_rows(_reading_models(timing, TIMING_MODEL, progress), "measurement", RESPONSE_FACTORS, timing,
+                        "response")
     return pd.DataFrame(rows).reindex(columns=COLUMNS)
 
 
-def dr_predictors(patients, evaluations) -> pd.DataFrame:
+def dr_predictors(patients, evaluations, progress: Progress = lambda _: None) -> pd.DataFrame:
     """DR (any type) by lymph-node, irradiated and biopsied target lesions: per patient
     (Fisher, chi-square) and per post-baseline evaluation (GLMM with a patient effect, GEE)."""
     cohort = eligible(patients)
@@ -141,11 +161,12 @@ def dr_predictors(patients, evaluations) -> pd.DataFrame:
                            "patient DR")
     data = evaluation_design(evaluations, cohort)
     covariates = list(DR_FACTORS)
-    fits = pd.concat([
-        glmm(data, "dr", covariates, "patient").assign(role="primary"),
-        gee(data, "dr", covariates, "exchangeable").assign(role="sensitivity"),
-        gee(data, "dr", covariates, "ar1", sequence="patient_id").assign(role="sensitivity"),
-    ], ignore_index=True)
+    scope = f"dr ~ {' + '.join(covariates)} on {len(data):,} evaluations of {data['patient_id'].nunique():,} patients"
+    fits = _fitted([
+        ("patient GLMM", lambda: glmm(data, "dr", covariates, "patient").assign(role="primary")),
+        ("exchangeable GEE", lambda: gee(data, "dr", covariates, "exchangeable").assign(role="sensitivity")),
+        ("AR(1) GEE", lambda: gee(data, "dr", covariates, "ar1", sequence="patient_id").assign(role="sensitivity")),
+    ], scope, progress)
     rows += _model_rows(fits, "evaluation", DR_FACTORS, data, "dr")
     return pd.DataFrame(rows).reindex(columns=COLUMNS)
 

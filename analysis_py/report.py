@@ -394,6 +394,7 @@ def write_report(source: Path, out: Path, pseudonymise: bool = False, max_patien
                  progress: Callable[[str], None] = lambda _: None) -> Path:
     """Reads the marts in `source`, writes `out/report.html` and returns its path."""
     marts = read_marts(source)
+    progress(f"marts read from {source}")
     tables = study_results(marts, progress)
     page = render_report(marts, tables, source.name, pseudonymise,
                          max_patient_plots, progress)

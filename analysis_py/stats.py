@@ -35,16 +35,17 @@ def study_results(marts: dict[str, pd.DataFrame], progress: Callable[[str], None
         "dr_prevalence": study_tables.dr_prevalence(patients, evaluations, measurements, lesions),
         "survival": km_summary(cohort, ENDPOINTS, method=CI_METHOD),
     }
-    progress("descriptive tables and survival done; fitting the response models")
-    tables["response_predictors"] = response_predictors(patients, lesions, measurements)
-    progress("response models done; fitting the DR models")
-    tables["dr_predictors"] = dr_predictors(patients, evaluations)
+    progress("descriptive tables and survival done")
+    tables["response_predictors"] = response_predictors(patients, lesions, measurements, progress)
+    tables["dr_predictors"] = dr_predictors(patients, evaluations, progress)
+    progress("models done")
     return tables
 
 
 def write_stats(source: Path, out: Path, progress: Callable[[str], None] = lambda _: None) -> dict[str, pd.DataFrame]:
     """Reads the marts in `source`, writes `<table>.csv`, km_os.png and km_pfs.png to `out`."""
     marts = read_marts(source)
+    progress(f"marts read from {source}")
     tables = study_results(marts, progress)
     out.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import re
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -11,6 +13,7 @@ from typer.testing import CliRunner
 
 from analysis_py.cli import app
 from analysis_py.db import read_marts
+from analysis_py import predictors
 from analysis_py.errors import UserError
 from analysis_py.repeated_measures import gee, glmm
 from analysis_py.stats import write_stats
@@ -62,10 +65,17 @@ def reference_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def outputs(reference_db, tmp_path_factory) -> Path:
+def stats_run(reference_db, tmp_path_factory) -> tuple[Path, list[str]]:
+    """The output folder of `write_stats` on the reference marts, and its progress messages."""
     out = tmp_path_factory.mktemp("stats")
-    write_stats(reference_db, out)
-    return out
+    messages: list[str] = []
+    write_stats(reference_db, out, progress=messages.append)
+    return out, messages
+
+
+@pytest.fixture(scope="module")
+def outputs(stats_run) -> Path:
+    return stats_run[0]
 
 
 def test_every_output_is_written(outputs):
@@ -109,6 +119,46 @@ def test_dr_prevalence_counts(outputs):
     assert table.loc[("patient", "any"), "n"] == patients["dr_any"].sum()
     assert table.loc[("evaluation", "any"), "n"] == evaluations["dr"].sum()
     assert table.loc[("evaluation", "DR2"), "n"] == (evaluations["dr_type"] == "DR2").sum()
+
+
+def test_progress_names_each_model_and_its_data_before_fitting_it(stats_run, reference_db):
+    _, messages = stats_run
+    main = "response ~ lymph_node + prior_radiotherapy + prior_biopsy on 902 readings of 100 patients"
+    timing = "response ~ rt_recent + rt_remote on 902 readings of 100 patients"
+    dr = "dr ~ has_lymph_node_tl + has_irradiated_tl + has_biopsied_tl on 343 evaluations of 100 patients"
+    reading_models = ["nested GLMM", "exchangeable GEE", "nested GEE", "AR(1) GEE"]
+    assert messages == [
+        f"marts read from {reference_db}",
+        "descriptive tables and survival done",
+        *[f"fitting the {model}: {main}" for model in reading_models],
+        *[f"fitting the {model}: {timing}" for model in reading_models],
+        *[f"fitting the {model}: {dr}" for model in ["patient GLMM", "exchangeable GEE", "AR(1) GEE"]],
+        "models done",
+    ]
+
+
+def test_the_command_line_prints_progress_after_the_seconds_elapsed(reference_db, tmp_path):
+    loud = CliRunner().invoke(app, ["stats", "--db", str(reference_db), "--out", str(tmp_path / "a")])
+    progress = [line for line in loud.output.splitlines() if line.startswith("[")]
+    assert loud.exit_code == 0 and len(progress) == 14
+    assert all(re.fullmatch(r"\[ *\d+\.\d s\] \S.*", line) for line in progress)
+    assert progress[0].endswith(f"] marts read from {reference_db}") and progress[-1].endswith("] models done")
+    quiet = CliRunner().invoke(app, ["stats", "--db", str(reference_db), "--out", str(tmp_path / "b"), "--quiet"])
+    assert quiet.exit_code == 0 and quiet.output == ""
+
+
+def test_a_nested_glmm_that_does_not_converge_gives_way_to_the_ar1_glmm(monkeypatch):
+    def nested_never_converges(data, outcome, covariates, structure):
+        fit = glmm(data, outcome, covariates, structure)
+        return fit.assign(converged=False) if structure == "nested" else fit
+    monkeypatch.setattr(predictors, "glmm", nested_never_converges)
+    messages: list[str] = []
+    fits = predictors._glmm_with_fallback(_series(n_patients=60, seed=2), "response", ["exposed"], "nested", "ar1",
+                                          messages.append)
+    fixed = fits[fits["term"] == "exposed"].set_index("structure")
+    assert fixed["role"].to_dict() == {"nested": "not used: did not converge", "ar1": "primary (fallback)"}
+    assert bool(fixed.loc["ar1", "converged"]) and not fixed.loc["nested", "converged"]
+    assert messages == ["the nested GLMM did not converge; fitting the ar1 GLMM instead"]
 
 
 def test_missing_db_is_one_line_saying_make_build(tmp_path):
