@@ -4,11 +4,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path
 
 from analysis_py.figures.palette import RESPONSE_COLOURS, SITE_COLOURS, site_colour, site_label
 
 CAP_PCT = 100.0  # bars above +100 % are drawn to the cap and marked
+# Above this many bars a bar is narrower than a pixel (the axes are about 1,000 px wide): the
+# bars touch and have no outline, which would hide their colour.
+MAX_OUTLINED_BARS = 1000
 
 
 def best_lesion_change(lesions: pd.DataFrame, measurements: pd.DataFrame) -> pd.DataFrame:
@@ -32,6 +36,26 @@ def best_sum_change(patients: pd.DataFrame, evaluations: pd.DataFrame) -> pd.Dat
     return best.sort_values("best_sum_change", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def _bars_path(x: np.ndarray, heights: np.ndarray, width: float) -> Path:
+    """One path of all the bars (rectangles from 0 to each height) of one colour: a patch per
+    bar took 43 s for 100,000 lesions, this takes well under a second for a million."""
+    left, right, zero = x - width / 2, x + width / 2, np.zeros(len(x))
+    corners = [(left, zero), (left, heights), (right, heights), (right, zero), (left, zero)]
+    vertices = np.stack([np.column_stack(corner) for corner in corners], axis=1).reshape(-1, 2)
+    codes = np.tile([Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY], len(x))
+    return Path(vertices, codes)
+
+
+def _draw_bars(ax, heights: np.ndarray, colours: list[str]) -> None:
+    """Bar i from 0 to heights[i] at x = i, one path per colour. add_artist, not add_patch:
+    the caller sets the limits, and add_patch would walk every vertex in Python to update them."""
+    outlined = len(heights) <= MAX_OUTLINED_BARS
+    bars = pd.DataFrame({"x": np.arange(len(heights)), "height": heights, "colour": colours})
+    for colour, group in bars.groupby("colour", sort=False):
+        path = _bars_path(group["x"].to_numpy(), group["height"].to_numpy(), 0.85 if outlined else 1.0)
+        ax.add_artist(PathPatch(path, facecolor=colour, edgecolor="#333333" if outlined else "none", linewidth=0.3))
+
+
 def _waterfall(values: np.ndarray, colours: list[str], legend: list[Patch], title: str, ylabel: str,
                pr_line: float, pd_line: float, width: float) -> Figure:
     fig = Figure(figsize=(width, 4.2), dpi=100)
@@ -39,7 +63,7 @@ def _waterfall(values: np.ndarray, colours: list[str], legend: list[Patch], titl
     ax = fig.add_subplot()
     x = np.arange(len(values))
     capped = values > CAP_PCT
-    ax.bar(x, np.minimum(values, CAP_PCT), width=0.85, color=colours, edgecolor="#333333", linewidth=0.3)
+    _draw_bars(ax, np.minimum(values, CAP_PCT), colours)
     if capped.any():
         ax.plot(x[capped], np.full(capped.sum(), CAP_PCT + 4), marker="^", linestyle="", color="#333333",
                 markersize=4)
