@@ -242,15 +242,18 @@ def _dr(marts, tables, labels, lines, max_plots, pseudonymise) -> str:
 
 def _spiders(marts, labels, lines, dr_evaluations, max_plots, pseudonymise) -> str:
     patients = study_tables.eligible(marts["dim_patients"])
-    lesions = marts["dim_target_lesions"]
-    readings = spider_readings(patients, lesions, marts["fct_lesion_measurements"])
-    lesion_names = lesion_labels(lesions, pseudonymise)
-    readings["lesion_id"] = [lesion_names.get((p, lid), lid) for p, lid in
-                             zip(readings["patient_id"], readings["lesion_id"].astype(str))]
     order = patients.assign(label=patients["patient_id"].map(labels),
                             dr_rank=patients["dr_type"].map({"DR1": 0, "DR2": 1, "DR3": 2}).fillna(3))
     order = order.sort_values(["dr_rank", "label"], kind="stable")
     drawn = order.head(max_plots)
+    # only the drawn patients' lesions and readings: the cohort may have millions
+    lesions = marts["dim_target_lesions"]
+    lesions = lesions[lesions["patient_id"].isin(drawn["patient_id"])]
+    measurements = marts["fct_lesion_measurements"]
+    readings = spider_readings(drawn, lesions, measurements[measurements["patient_id"].isin(drawn["patient_id"])])
+    lesion_names = lesion_labels(lesions, pseudonymise)
+    readings["lesion_id"] = [lesion_names.get((p, lid), lid) for p, lid in
+                             zip(readings["patient_id"], readings["lesion_id"].astype(str))]
     by_patient = dict(tuple(readings.groupby("patient_id", sort=False)))
     dr_by_patient = dict(tuple(dr_evaluations.groupby("patient_id", sort=False)))
     pr_line, pd_line = lines
