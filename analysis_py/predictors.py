@@ -47,6 +47,12 @@ def _lesion_flags(lesions: pd.DataFrame) -> pd.DataFrame:
         lesion_key=lesions["patient_id"].astype(str) + "/" + lesions["lesion_id"].astype(str))
 
 
+def _evaluation_numbers(rows: pd.DataFrame) -> pd.Series:
+    """One number per tumour evaluation (patient, date), in order of first appearance: the
+    evaluation's id for the models (a text id took 5 s to build for 6M readings)."""
+    return rows.groupby(["patient_id", "assessment_date"], sort=False, dropna=False).ngroup()
+
+
 def reading_design(measurements: pd.DataFrame, lesions: pd.DataFrame) -> pd.DataFrame:
     """Post-baseline readings with a response (NE dropped), response 0/1 and the lesion's flags."""
     readings = measurements[measurements["lesion_response"].notna() & (measurements["lesion_response"] != "NE")]
@@ -54,8 +60,7 @@ def reading_design(measurements: pd.DataFrame, lesions: pd.DataFrame) -> pd.Data
     readings = readings.drop(columns=["lymph_node"], errors="ignore").merge(flags, on=["patient_id", "lesion_id"])
     return readings.assign(
         response=readings["lesion_response"].isin(RESPONDING).astype(int),
-        evaluation_id=readings["patient_id"].astype(str) + "@" + readings["assessment_date"].astype(str),
-        eval_num=readings["evaluation_number"])
+        evaluation_id=_evaluation_numbers(readings), eval_num=readings["evaluation_number"])
 
 
 def evaluation_design(evaluations: pd.DataFrame, patients: pd.DataFrame) -> pd.DataFrame:
@@ -64,7 +69,7 @@ def evaluation_design(evaluations: pd.DataFrame, patients: pd.DataFrame) -> pd.D
     flags[list(DR_FACTORS)] = flags[list(DR_FACTORS)].astype(bool).astype(int)
     data = evaluations.merge(flags, on="patient_id")
     return data.assign(dr=data["dr_type"].notna().astype(int), eval_num=data["evaluation_number"],
-                       evaluation_id=data["patient_id"].astype(str) + "@" + data["assessment_date"].astype(str))
+                       evaluation_id=_evaluation_numbers(data))
 
 
 def _test_rows(level: str, factor: str, comparison: str, exposed, outcome, unit: str) -> list[dict]:
