@@ -32,6 +32,7 @@ DR_FACTORS = {
     "has_irradiated_tl": "irradiated target lesion vs none",
     "has_biopsied_tl": "biopsied target lesion vs none",
 }
+Progress = Callable[[str], None]  # receives one line for the user before each model fit
 COLUMNS = ["level", "factor", "comparison", "method", "structure", "role", "rate_exposed", "rate_unexposed",
            "odds_ratio", "ci_low", "ci_high", "p_value", "n_obs", "n_clusters", "converged", "note", "formula"]
 
@@ -100,9 +101,6 @@ def _model_rows(fits: pd.DataFrame, level: str, factors: dict[str, str], data: p
                          **{c: fit[c] for c in ("method", "structure", "role", "odds_ratio", "ci_low", "ci_high",
                                                 "p_value", "n_obs", "n_clusters", "converged", "note", "formula")}})
     return rows
-
-
-Progress = Callable[[str], None]
 
 
 def _fitted(fits: list[tuple[str, Callable[[], pd.DataFrame]]], scope: str, progress: Progress) -> pd.DataFrame:
