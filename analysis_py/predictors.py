@@ -103,6 +103,12 @@ def _model_rows(fits: pd.DataFrame, level: str, factors: dict[str, str], data: p
     return rows
 
 
+def _scope(data: pd.DataFrame, outcome: str, covariates: list[str], unit: str) -> str:
+    """What a model is fitted on, for the progress line: formula, rows, patients."""
+    return (f"{outcome} ~ {' + '.join(covariates)} on {len(data):,} {unit} of "
+            f"{data['patient_id'].nunique():,} patients")
+
+
 def _fitted(fits: list[tuple[str, Callable[[], pd.DataFrame]]], scope: str, progress: Progress) -> pd.DataFrame:
     """Runs each (label, fit) in turn, saying which model it fits on what first (a fit
     takes minutes on a million patients)."""
@@ -124,14 +130,13 @@ def _glmm_with_fallback(data, outcome, covariates, primary, fallback, progress: 
 
 
 def _reading_models(data: pd.DataFrame, covariates: list[str], progress: Progress) -> pd.DataFrame:
-    scope = f"response ~ {' + '.join(covariates)} on {len(data):,} readings of {data['patient_id'].nunique():,} patients"
     return _fitted([
         ("nested GLMM", lambda: _glmm_with_fallback(data, "response", covariates, "nested", "ar1", progress)),
         ("exchangeable GEE", lambda: gee(data, "response", covariates, "exchangeable").assign(role="sensitivity")),
         ("nested GEE", lambda: gee(data, "response", covariates, "nested").assign(role="sensitivity")),
         ("AR(1) GEE", lambda: gee(data, "response", covariates, "ar1", sequence="lesion_key")
          .assign(role="sensitivity")),
-    ], scope, progress)
+    ], _scope(data, "response", covariates, "readings"), progress)
 
 
 def response_predictors(patients, lesions, measurements, progress: Progress = lambda _: None) -> pd.DataFrame:
@@ -164,12 +169,11 @@ def dr_predictors(patients, evaluations, progress: Progress = lambda _: None) ->
                            "patient DR")
     data = evaluation_design(evaluations, cohort)
     covariates = list(DR_FACTORS)
-    scope = f"dr ~ {' + '.join(covariates)} on {len(data):,} evaluations of {data['patient_id'].nunique():,} patients"
     fits = _fitted([
         ("patient GLMM", lambda: glmm(data, "dr", covariates, "patient").assign(role="primary")),
         ("exchangeable GEE", lambda: gee(data, "dr", covariates, "exchangeable").assign(role="sensitivity")),
         ("AR(1) GEE", lambda: gee(data, "dr", covariates, "ar1", sequence="patient_id").assign(role="sensitivity")),
-    ], scope, progress)
+    ], _scope(data, "dr", covariates, "evaluations"), progress)
     rows += _model_rows(fits, "evaluation", DR_FACTORS, data, "dr")
     return pd.DataFrame(rows).reindex(columns=COLUMNS)
 

@@ -1,6 +1,6 @@
 """`lesionwise report`: one self-contained HTML file with the study's tables and the DR pictures.
 
-The tables and models come from the stats layer (`stats.study_results`, `stats.km_figures`);
+The tables and models come from the stats layer (`stats.marts_and_results`, `stats.km_figures`);
 this module lays them out with the field's figures (flow chart, best response by site,
 waterfalls, swimmer, spider plots), every figure embedded as a base64 PNG: the file needs
 no network and no other file.
@@ -20,7 +20,6 @@ import yaml
 from matplotlib.figure import Figure
 
 from analysis_py import study_tables
-from analysis_py.db import read_marts
 from analysis_py.figures.flow import flow_figure
 from analysis_py.figures.palette import DAYS_PER_MONTH, site_label
 from analysis_py.figures.site_response import site_response_figure
@@ -28,7 +27,7 @@ from analysis_py.figures.spider import spider_figure, spider_readings
 from analysis_py.figures.swimmer import swimmer_figure, swimmer_lanes
 from analysis_py.figures.waterfall import (best_lesion_change, best_sum_change, lesion_waterfall_figure,
                                            patient_waterfall_figure)
-from analysis_py.stats import CI_METHOD, km_figures, study_results, summary_lines
+from analysis_py.stats import CI_METHOD, km_figures, marts_and_results, summary_lines
 
 TEMPLATE = Path(__file__).with_name("report_template.html")
 DBT_PROJECT = Path(__file__).resolve().parent.parent / "dbt_project.yml"
@@ -396,9 +395,7 @@ def render_report(marts: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame
 def write_report(source: Path, out: Path, pseudonymise: bool = False, max_patient_plots: int = MAX_PATIENT_PLOTS,
                  progress: Callable[[str], None] = lambda _: None) -> Path:
     """Reads the marts in `source`, writes `out/report.html` and returns its path."""
-    marts = read_marts(source)
-    progress(f"marts read from {source}")
-    tables = study_results(marts, progress)
+    marts, tables = marts_and_results(source, progress)
     page = render_report(marts, tables, source.name, pseudonymise,
                          max_patient_plots, progress)
     out.mkdir(parents=True, exist_ok=True)

@@ -42,11 +42,17 @@ def study_results(marts: dict[str, pd.DataFrame], progress: Callable[[str], None
     return tables
 
 
-def write_stats(source: Path, out: Path, progress: Callable[[str], None] = lambda _: None) -> dict[str, pd.DataFrame]:
-    """Reads the marts in `source`, writes `<table>.csv`, km_os.png and km_pfs.png to `out`."""
+def marts_and_results(source: Path, progress: Callable[[str], None]) -> tuple[dict[str, pd.DataFrame],
+                                                                              dict[str, pd.DataFrame]]:
+    """The marts in `source` and every table of the study from them (`stats` and `report`)."""
     marts = read_marts(source)
     progress(f"marts read from {source}")
-    tables = study_results(marts, progress)
+    return marts, study_results(marts, progress)
+
+
+def write_stats(source: Path, out: Path, progress: Callable[[str], None] = lambda _: None) -> dict[str, pd.DataFrame]:
+    """Reads the marts in `source`, writes `<table>.csv`, km_os.png and km_pfs.png to `out`."""
+    marts, tables = marts_and_results(source, progress)
     out.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
         table.to_csv(out / f"{name}.csv", index=False)

@@ -108,7 +108,7 @@ def load_average() -> float:
 def run_floor(input_dir: str, db_path: str) -> None:
     import duckdb
     sql = (HERE / "floor.sql").read_text().replace("{input}", input_dir)
-    Path(db_path).unlink(missing_ok=True)
+    remove_database(Path(db_path))
     with duckdb.connect(db_path) as con:
         con.execute("SET enable_progress_bar = false")
         con.execute(sql)
