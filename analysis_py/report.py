@@ -246,10 +246,11 @@ def _spiders(marts, labels, lines, dr_evaluations, max_plots, pseudonymise) -> s
     order = order.sort_values(["dr_rank", "label"], kind="stable")
     drawn = order.head(max_plots)
     # only the drawn patients' lesions and readings: the cohort may have millions
+    drawn_ids = set(drawn["patient_id"])
     lesions = marts["dim_target_lesions"]
-    lesions = lesions[lesions["patient_id"].isin(drawn["patient_id"])]
+    lesions = lesions[lesions["patient_id"].isin(drawn_ids)]
     measurements = marts["fct_lesion_measurements"]
-    readings = spider_readings(drawn, lesions, measurements[measurements["patient_id"].isin(drawn["patient_id"])])
+    readings = spider_readings(drawn, lesions, measurements[measurements["patient_id"].isin(drawn_ids)])
     lesion_names = lesion_labels(lesions, pseudonymise)
     readings["lesion_id"] = [lesion_names.get((p, lid), lid) for p, lid in
                              zip(readings["patient_id"], readings["lesion_id"].astype(str))]

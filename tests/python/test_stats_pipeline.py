@@ -1,9 +1,8 @@
 """`lesionwise stats` from marts: the R reference data laid out as marts, user errors, unfit models."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import re
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -11,9 +10,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from analysis_py import predictors
 from analysis_py.cli import app
 from analysis_py.db import read_marts
-from analysis_py import predictors
 from analysis_py.errors import UserError
 from analysis_py.repeated_measures import gee, glmm
 from analysis_py.stats import write_stats
