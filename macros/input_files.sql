@@ -272,10 +272,10 @@
         line,
         case
             when bool_or(error_type = 'INVALID ENCODING') then 'has bytes that are not text in the file''s encoding'
-            when bool_or(error_type = 'UNQUOTED VALUE' and rtrim(csv_line, chr(13) || chr(10)) like '%' || chr(10) || '%')
-                then 'opens a quote that is never closed, so it and the '
-                    || cast(max(length(rtrim(csv_line, chr(13) || chr(10))) - length(replace(rtrim(csv_line, chr(13) || chr(10)), chr(10), ''))) as varchar)
-                    || ' lines after it form one unreadable row'
+            when bool_or(error_message like '%unterminated quote%') then 'opens a quote that is never closed'
+                || coalesce(', so the ' || cast(nullif(max(length(rtrim(csv_line, chr(13) || chr(10)))
+                    - length(replace(rtrim(csv_line, chr(13) || chr(10)), chr(10), ''))), 0) as varchar)
+                    || ' lines after it are part of this unreadable row', '')
             when bool_or(error_type = 'UNQUOTED VALUE') then 'has a quote inside an unquoted value'
             when bool_or(error_type = 'TOO MANY COLUMNS') then 'has more fields than the header'
             when bool_or(error_type = 'MISSING COLUMNS') then 'has fewer fields than the header'
