@@ -7,7 +7,8 @@ the file holds at least one valid multi-byte UTF-8 sequence, it is UTF-8 with so
 the lines holding them are malformed rows (data_issues `malformed_row`). Else, when every byte
 above 127 is, in Windows-1252, a letter or common punctuation (é, €, ’, «, °...), it is
 Windows-1252 (which includes Latin-1's letters): dbt reads a UTF-8 copy in a work folder, line
-for line. Else it is UTF-8 with bad bytes. Line ends LF or CRLF (DuckDB reads both). The
+for line. Else it is UTF-8 with bad bytes. A UTF-8 file with a BOM is read from a copy
+without it (Spark would read the BOM into the first column's name); that is not said. Line ends LF or CRLF (DuckDB reads both). The
 separator is the one of `,` `;` tab found most often outside quotes in the header line; in a
 `;`- or tab-separated file a decimal comma is allowed in the columns marked `decimal`.
 """
@@ -18,6 +19,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import stat
 import tempfile
 import unicodedata
@@ -38,6 +40,7 @@ DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {";": "';'-separated", "\t": "tab-separated"}
 BOM = codecs.BOM_UTF8
 CHUNK_BYTES = 16 * 1024 * 1024
+LOOK_AHEAD_BYTES = 64 * 1024  # read after the header until a line that is not blank
 # a valid UTF-8 sequence of 2 to 4 bytes
 MULTIBYTE_UTF8 = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 # Windows-1252 characters above 127 that are not letters but common in text exports
@@ -126,6 +129,8 @@ def input_file(path: Path, table: str, required: bool, work_dir: Path) -> InputF
     delimiter = header_delimiter(text.lstrip("\ufeff"))
     if encoding == "Windows-1252":
         path = transcoded(path, work_dir / f"{table}.csv")
+    elif header.startswith(BOM):
+        encoding, path = "UTF-8 with BOM", without_bom(path, work_dir / f"{table}.csv")
     return InputFile(table, path, encoding, delimiter, header_columns(text.lstrip("\ufeff"), delimiter))
 
 
@@ -135,7 +140,7 @@ def first_line(path: Path) -> tuple[bytes | None, bool]:
         header = f.readline()
         if not header.strip():
             return None, False
-        while chunk := f.read(CHUNK_BYTES):
+        while chunk := f.read(LOOK_AHEAD_BYTES):
             if chunk.strip():
                 return header, True
     return header, False
@@ -147,7 +152,8 @@ def file_encoding(path: Path) -> str:
     try:
         with path.open("rb") as f:
             while chunk := f.read(CHUNK_BYTES):
-                decoder.decode(chunk)
+                if not chunk.isascii() or decoder.getstate()[0]:  # ASCII is UTF-8: skip decoding
+                    decoder.decode(chunk)
             decoder.decode(b"", final=True)
         return "UTF-8"
     except UnicodeDecodeError:
@@ -190,6 +196,14 @@ def transcoded(path: Path, copy: Path) -> Path:
     with path.open("rb") as source, copy.open("w", encoding="utf-8", newline="") as target:
         while chunk := source.read(CHUNK_BYTES):
             target.write(decoder.decode(chunk))
+    return copy
+
+
+def without_bom(path: Path, copy: Path) -> Path:
+    """A copy of a UTF-8 file without its BOM (Spark would read it into the first column's name)."""
+    with path.open("rb") as source, copy.open("wb") as target:
+        source.seek(len(BOM))
+        shutil.copyfileobj(source, target, CHUNK_BYTES)
     return copy
 
 

@@ -35,7 +35,7 @@ def dialect(folder: Path, table: str = "measurements"):
 
 @pytest.mark.parametrize(("content", "encoding", "delimiter", "note"), [
     (HEADER.encode() + b"P1,L1,2020-01-01,18.5,\n", "UTF-8", ",", None),
-    (b"\xef\xbb\xbf" + HEADER.encode() + b"P1,L1,2020-01-01,18.5,\n", "UTF-8", ",", None),
+    (b"\xef\xbb\xbf" + HEADER.encode() + b"P1,L1,2020-01-01,18.5,\n", "UTF-8 with BOM", ",", None),
     (HEADER.replace(",", ";").replace("\n", "\r\n").encode() + b"P1;L1;2020-01-01;18,5;\r\n", "UTF-8", ";",
      "measurements.csv: ';'-separated (decimal commas read as points)"),
     (HEADER.replace(",", "\t").encode() + b"P1\tL1\t2020-01-01\t18,5\t\n", "UTF-8", "\t",
@@ -54,6 +54,13 @@ def test_each_file_dialect_is_detected_and_said(tmp_path, content, encoding, del
     assert (found.encoding, found.delimiter) == (encoding, delimiter)
     assert notes == ([note] if note else [])
     assert found.columns[:2] == ["patient_id", "lesion_id"]
+
+
+def test_a_utf8_file_with_a_bom_is_read_from_a_copy_without_it(tmp_path):
+    (tmp_path / "lesions.csv").write_bytes(b"\xef\xbb\xbfpatient_id,site\r\nP1,Foie\r\n")
+    with prepared_input(tmp_path) as files:
+        assert files.files[0].path.read_bytes() == b"patient_id,site\r\nP1,Foie\r\n"
+        assert files.files[0].columns == ["patient_id", "site"]
 
 
 def test_a_windows_1252_file_is_read_from_a_utf8_copy_line_for_line(tmp_path):
