@@ -95,7 +95,7 @@
 {%- endmacro %}
 
 {% macro default__register_input_files() -%}
-    {#- DuckDB reads the files where they are (the source's external_location). -#}
+    {#- DuckDB reads the files where they are (macro read_input_file). -#}
 {%- endmacro %}
 
 {% macro spark__register_input_files() -%}
