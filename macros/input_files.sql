@@ -255,7 +255,8 @@
     {#- Post-hook of a staging model that reads an input file: its malformed rows (the rejects
         DuckDB's reader kept in this connection) as the table <model>__malformed, one row per
         line, for int_malformed_rows_collected. A whitespace-only line is a blank line, not a
-        malformed row. Messages name the line, never its content. -#}
+        malformed row. Messages name the line, never its content. The line is DuckDB's: the
+        physical line, except that a quoted value spanning lines before it counts as one. -#}
     {{ return(adapter.dispatch('keep_malformed_rows', 'lesionwise')(model)) }}
 {%- endmacro %}
 
