@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from analysis_py.errors import UserError
+from analysis_py.input_files import prepared_input
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 RESERVED_DATABASE_NAMES = ("main", "system", "temp")  # DuckDB's own catalog and schema names
@@ -44,11 +45,12 @@ def build_arguments(target: str = "duckdb") -> list[str]:
 
 
 def run_dbt_build(input_dir: Path, db_path: Path, target: str = "duckdb",
-                  strict: bool = False, quiet: bool = False, export_dir: Path | None = None) -> None:
+                  strict: bool = False, quiet: bool = False, export_dir: Path | None = None) -> list[str]:
     """`dbt build` on `input_dir`, writing `db_path` (target duckdb) or the Spark schema
     (target spark), and each contract table as `<export_dir>/<table>.parquet` when
     `export_dir` is given; raises UserError when the build fails. The build runs the data
-    tests; the unit tests of the rules run in `make test`."""
+    tests; the unit tests of the rules run in `make test`. Returns a line per input file that
+    was not plain UTF-8 and comma-separated (analysis_py/input_files.py)."""
     if not input_dir.is_dir():
         raise UserError(f"input folder {input_dir} does not exist: pass --input <folder>")
     if target == "duckdb":
@@ -62,12 +64,14 @@ def run_dbt_build(input_dir: Path, db_path: Path, target: str = "duckdb",
         args += ["--vars", "{strict: true}"]
     if quiet:
         args += ["--quiet"]
-    result = subprocess.run(dbt_command(args), cwd=PROJECT_DIR,
-                            env=dbt_environment(input_dir, db_path, export_dir))
+    with prepared_input(input_dir) as files:
+        result = subprocess.run(dbt_command(args), cwd=PROJECT_DIR,
+                                env=dbt_environment(input_dir, db_path, export_dir) | files.environment)
     if result.returncode != 0:
         raise UserError(f"dbt build failed on {input_dir} (see the messages above)")
     if export_dir is not None:
         single_parquet_files(export_dir)
+    return files.notes
 
 
 def check_database_name(db_path: Path) -> None:

@@ -45,10 +45,12 @@ def build(
 ) -> None:
     """Run `dbt build` on an input folder and write the contract's marts."""
     try:
-        run_dbt_build(input, db, target=target, strict=strict, quiet=quiet, export_dir=export)
+        notes = run_dbt_build(input, db, target=target, strict=strict, quiet=quiet, export_dir=export)
     except UserError as error:
         fail(error)
     if not quiet:
+        for note in notes:
+            typer.echo(note)
         typer.echo(f"marts written to {db if target == 'duckdb' else 'the ' + target + ' target'}"
                    + (f", and as Parquet to {export}" if export else ""))
 

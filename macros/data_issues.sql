@@ -7,9 +7,10 @@
 {% macro data_issue_rows(check) -%}
     {#- The data_issues rows of one check: a dict with relation, file, rule, where and
         message (SQL), optionally patient, lesion, date (SQL; defaults patient_id, NULL,
-        NULL) and rule_sql (a SQL expression for the rule instead of the literal). -#}
+        NULL), rule_sql and file_sql (SQL expressions for the rule and the file instead of
+        the literals). -#}
     select
-        cast('{{ check.file }}' as {{ dbt.type_string() }}) as source_file,
+        cast({{ check.get('file_sql', "'" ~ check.file ~ "'") }} as {{ dbt.type_string() }}) as source_file,
         cast({{ check.get('patient', 'patient_id') }} as {{ dbt.type_string() }}) as patient_id,
         cast({{ check.get('lesion', 'null') }} as {{ dbt.type_string() }}) as lesion_id,
         cast({{ check.get('date', 'null') }} as date) as assessment_date,

@@ -118,6 +118,11 @@
     lesion='lesion_id', date='assessment_date', where='rule is not null',
     message="source_file || ': ' || message")) -%}
 
+{#- Malformed rows of any input file, by line -#}
+{%- do checks.append(dict(relation=ref('int_malformed_rows_collected'), file_sql='source_file', rule='malformed_row',
+    patient='null', where='true',
+    message="'line ' || cast(line as " ~ dbt.type_string() ~ ") || ' ' || problem || '; the row is left out (docs/input-format.md)'")) -%}
+
 {#- Target lesions without a baseline value, dates before inclusion -#}
 {%- do checks.append(dict(relation=ref('int_target_lesions_baselined'), file='lesions.csv', rule='target_without_baseline',
     lesion='lesion_id', date='baseline_date', where='baseline_date is not null and not is_in_target_set',
