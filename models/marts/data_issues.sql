@@ -141,11 +141,9 @@
             ~ " || cast(inclusion_date as " ~ dbt.type_string() ~ ") || '; treated as missing'")) -%}
 {%- endfor -%}
 
-{#- Scans after the patient's death (a death date before inclusion is already missing here) -#}
-{%- do checks.append(dict(relation='(select evaluations.patient_id, evaluations.assessment_date, patients.death_date from '
-        ~ ref('int_evaluation_dates_collected') ~ ' as evaluations inner join ' ~ ref('int_patients_deduplicated')
-        ~ ' as patients on evaluations.patient_id = patients.patient_id where evaluations.assessment_date > patients.death_date)',
-    file='patients.csv', rule='assessment_after_death', date='assessment_date', where='true',
+{#- Scans after the patient's death -#}
+{%- do checks.append(dict(relation=ref('int_evaluations_after_death'), file='patients.csv', rule='assessment_after_death',
+    date='assessment_date', where='true',
     message="'a scan on this date is after death_date ' || cast(death_date as " ~ dbt.type_string() ~ ") || '; the scan is kept (check both dates)'")) %}
 
 with issues as (
