@@ -52,8 +52,10 @@
         message="'" ~ column ~ " ' || " ~ quoted(column ~ '_text') ~ " || ' is not a date " ~ date_format_name ~ "; " ~ consequence ~ "'")) -%}
     {%- do checks.append(dict(key, relation=relation, file=file, rule='implausible_date',
         where=column ~ '_text is not null and ' ~ parsed ~ ' is not null',
-        message="'" ~ column ~ " ' || " ~ quoted(column ~ '_text') ~ " || ' is before " ~ var('earliest_plausible_date')
-            ~ " or after the day of the build ' || cast(" ~ build_date() ~ " as " ~ dbt.type_string() ~ ") || '; " ~ consequence ~ "'")) -%}
+        message="'" ~ column ~ " ' || " ~ quoted(column ~ '_text') ~ " || case when " ~ parsed ~ " < cast('"
+            ~ var('earliest_plausible_date') ~ "' as date) then ' is before " ~ var('earliest_plausible_date') ~ "'"
+            ~ " else ' is after the day of the build ' || cast(" ~ build_date() ~ " as " ~ dbt.type_string() ~ ") end"
+            ~ " || '; " ~ consequence ~ "'")) -%}
 {%- endfor -%}
 
 {#- Numbers that do not parse, and codes outside the contract's lists -#}
