@@ -108,13 +108,13 @@
             {%- if present is none and table.meta.get('required') -%}
                 {{ exceptions.raise_compiler_error(
                     "Input file " ~ table.name ~ ".csv is missing in " ~ input_dir()
-                    ~ ": it is required (see the data contract); check the folder passed as INPUT.") }}
+                    ~ ": it is required (see docs/input-format.md); check the folder passed as INPUT.") }}
             {%- endif -%}
             {%- for column in table.columns.values() if present is not none
                     and column.meta.get('required') and column.name not in present -%}
                 {{ exceptions.raise_compiler_error(
                     "Input file " ~ table.name ~ ".csv has no column '" ~ column.name
-                    ~ "': it is required (see the data contract); its header is: " ~ present | join(', ')) }}
+                    ~ "': it is required (see docs/input-format.md); its header is: " ~ present | join(', ')) }}
             {%- endfor -%}
         {%- endfor -%}
     {%- endif -%}
