@@ -9,7 +9,7 @@ import pandas as pd
 from analysis_py.errors import UserError
 
 MARTS = ("dim_patients", "dim_target_lesions", "fct_lesion_measurements", "fct_evaluations",
-         "cohort_flow", "site_mapping")
+         "cohort_flow")
 
 
 def read_marts(source: Path, names: tuple[str, ...] = MARTS) -> dict[str, pd.DataFrame]:

@@ -20,6 +20,7 @@ import yaml
 from matplotlib.figure import Figure
 
 from analysis_py import study_tables
+from analysis_py.db import read_marts
 from analysis_py.figures.flow import flow_figure
 from analysis_py.figures.palette import DAYS_PER_MONTH, site_label
 from analysis_py.figures.site_response import site_response_figure
@@ -32,6 +33,7 @@ from analysis_py.stats import CI_METHOD, km_figures, marts_and_results, summary_
 TEMPLATE = Path(__file__).with_name("report_template.html")
 DBT_PROJECT = Path(__file__).resolve().parent.parent / "dbt_project.yml"
 MAX_PATIENT_PLOTS = 200  # spider plots and swimmer lanes; DR patients first
+REPORT_ONLY_MARTS = ("site_mapping",)  # read by the report, not by the stats layer
 MAX_SITE_TEXTS = 30  # rows of the site mapping table; the mart site_mapping has them all
 PSEUDONYM_SEED = 20240601  # fixed: the same cohort gets the same pseudonyms in every report
 LEVEL_LABELS = {"target lesion": "Target lesion level (best response)",
@@ -413,6 +415,7 @@ def write_report(source: Path, out: Path, pseudonymise: bool = False, max_patien
                  progress: Callable[[str], None] = lambda _: None) -> Path:
     """Reads the marts in `source`, writes `out/report.html` and returns its path."""
     marts, tables = marts_and_results(source, progress)
+    marts.update(read_marts(source, REPORT_ONLY_MARTS))
     page = render_report(marts, tables, source.name, pseudonymise,
                          max_patient_plots, progress)
     out.mkdir(parents=True, exist_ok=True)
