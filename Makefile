@@ -14,6 +14,11 @@ TARGET ?= duckdb
 # `make build`: the dbt target (duckdb, or spark: a local Spark, docs/spark.md) and a folder
 # to also write each contract table to as <table>.parquet (none when empty)
 EXPORT ?=
+# how the dates of INPUT are written (strftime, e.g. %d/%m/%Y; empty = ISO) and a CSV keyword,site_group
+# of site keywords (docs/input-format.md); exported, so that the recipe passes them quoted
+DATE_FORMAT ?=
+SITE_MAP ?=
+export DATE_FORMAT SITE_MAP
 # `make sdtm`: the SDTM folder, its file suffix (<domain>$(SDTM_SUFFIX).csv, else <domain>.csv),
 # the evaluator (investigator, or independent = the accepted assessor), the imported input folder
 SDTM ?= tests/data/pharmaverse-sdtm
@@ -40,8 +45,9 @@ demo: setup  ## set up, build the demo cohort's marts into DB and write the stud
 	$(BIN)/lesionwise build --input $(INPUT) --db $(DB)
 	$(BIN)/lesionwise stats --db $(DB) --out $(OUT)
 
-build: setup  ## dbt build on INPUT (a folder in the contract's format) into DB (TARGET=spark: Spark), Parquet into EXPORT
-	$(BIN)/lesionwise build --input $(INPUT) --db $(DB) --target $(TARGET) $(if $(EXPORT),--export $(EXPORT))
+build: setup  ## dbt build on INPUT (docs/input-format.md) into DB (TARGET=spark: Spark), Parquet into EXPORT; DATE_FORMAT='%d/%m/%Y', SITE_MAP=file.csv
+	$(BIN)/lesionwise build --input $(INPUT) --db $(DB) --target $(TARGET) $(if $(EXPORT),--export $(EXPORT)) \
+		$(if $(DATE_FORMAT),--date-format "$$DATE_FORMAT") $(if $(SITE_MAP),--site-map "$$SITE_MAP")
 
 test: setup  ## run every test (dbt unit and data tests run inside the pytest suite)
 	$(BIN)/pytest

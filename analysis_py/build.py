@@ -1,6 +1,7 @@
 """Runs the dbt project on an input folder: `lesionwise build` and `make build`."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -45,12 +46,14 @@ def build_arguments(target: str = "duckdb") -> list[str]:
 
 
 def run_dbt_build(input_dir: Path, db_path: Path, target: str = "duckdb",
-                  strict: bool = False, quiet: bool = False, export_dir: Path | None = None) -> list[str]:
+                  strict: bool = False, quiet: bool = False, export_dir: Path | None = None,
+                  variables: dict[str, object] | None = None) -> list[str]:
     """`dbt build` on `input_dir`, writing `db_path` (target duckdb) or the Spark schema
     (target spark), and each contract table as `<export_dir>/<table>.parquet` when
     `export_dir` is given; raises UserError when the build fails. The build runs the data
-    tests; the unit tests of the rules run in `make test`. Returns a line per input file that
-    was not plain UTF-8 and comma-separated (analysis_py/input_files.py)."""
+    tests; the unit tests of the rules run in `make test`. `variables` are dbt vars,
+    given to dbt as JSON. Returns a line per input file that was not plain UTF-8 and
+    comma-separated (analysis_py/input_files.py)."""
     if not input_dir.is_dir():
         raise UserError(f"input folder {input_dir} does not exist: pass --input <folder>")
     if target == "duckdb":
@@ -60,8 +63,9 @@ def run_dbt_build(input_dir: Path, db_path: Path, target: str = "duckdb",
         export_dir.mkdir(parents=True, exist_ok=True)
         remove_exports(export_dir)
     args = build_arguments(target)
-    if strict:
-        args += ["--vars", "{strict: true}"]
+    variables = {**(variables or {}), **({"strict": True} if strict else {})}
+    if variables:
+        args += ["--vars", json.dumps(variables)]
     if quiet:
         args += ["--quiet"]
     with prepared_input(input_dir) as files:

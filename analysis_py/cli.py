@@ -42,14 +42,20 @@ def build(
                                                      "as <table>.parquet."),
     strict: bool = typer.Option(False, help="Fail the build on any data issue."),
     quiet: bool = typer.Option(False, help="Print errors only."),
+    date_format: Optional[str] = typer.Option(None, help="How every date of every file is written, as strftime "
+                                                         "(%d, %m, %Y, %y), e.g. '%d/%m/%Y'; default ISO YYYY-MM-DD."),
+    site_map: Optional[Path] = typer.Option(None, help="CSV keyword,site_group: your site keywords, tried "
+                                                       "before the shipped ones (docs/input-format.md)."),
 ) -> None:
     """Run `dbt build` on an input folder and write the contract's marts."""
+    from analysis_py.own_data import build_notes, input_vars
     try:
-        notes = run_dbt_build(input, db, target=target, strict=strict, quiet=quiet, export_dir=export)
+        notes = run_dbt_build(input, db, target=target, strict=strict, quiet=quiet, export_dir=export,
+                              variables=input_vars(date_format, site_map))
     except UserError as error:
         fail(error)
     if not quiet:
-        for note in notes:
+        for note in notes + (build_notes(db) if target == "duckdb" else []):
             typer.echo(note)
         typer.echo(f"marts written to {db if target == 'duckdb' else 'the ' + target + ' target'}"
                    + (f", and as Parquet to {export}" if export else ""))

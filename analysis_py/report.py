@@ -20,6 +20,7 @@ import yaml
 from matplotlib.figure import Figure
 
 from analysis_py import study_tables
+from analysis_py.db import read_marts
 from analysis_py.figures.flow import flow_figure
 from analysis_py.figures.palette import DAYS_PER_MONTH, site_label
 from analysis_py.figures.site_response import site_response_figure
@@ -32,6 +33,8 @@ from analysis_py.stats import CI_METHOD, km_figures, marts_and_results, summary_
 TEMPLATE = Path(__file__).with_name("report_template.html")
 DBT_PROJECT = Path(__file__).resolve().parent.parent / "dbt_project.yml"
 MAX_PATIENT_PLOTS = 200  # spider plots and swimmer lanes; DR patients first
+REPORT_ONLY_MARTS = ("site_mapping",)  # read by the report, not by the stats layer
+MAX_SITE_TEXTS = 30  # rows of the site mapping table; the mart site_mapping has them all
 PSEUDONYM_SEED = 20240601  # fixed: the same cohort gets the same pseudonyms in every report
 LEVEL_LABELS = {"target lesion": "Target lesion level (best response)",
                 "measurement": "Measurement level (every post-baseline reading)",
@@ -202,7 +205,22 @@ def _response(marts, tables, lines) -> str:
                       "baseline sum, per patient (evaluations where every target lesion has a value), coloured "
                       "by the best overall response (which also counts non-target and new lesions).",
                       "Waterfall plot of patients")
-    return section("response", "2. Response", table2 + fig3 + site_table + wf1 + wf2)
+    return section("response", "2. Response",
+                   table2 + fig3 + site_table + _site_mapping(marts["site_mapping"]) + wf1 + wf2)
+
+
+def _site_mapping(mapping: pd.DataFrame) -> str:
+    """The site texts of lesions.csv and the group each was given (mart site_mapping), most
+    lesions first; the texts no keyword matched are the ones to check."""
+    shown = mapping.sort_values(["n_lesions", "site"], ascending=[False, True]).head(MAX_SITE_TEXTS)
+    rows = [[r["site"], r["site_group"], r["matched_keyword"] if pd.notna(r["matched_keyword"]) else "none",
+             int(r["n_lesions"])] for _, r in shown.iterrows()]
+    more = len(mapping) - len(shown)
+    caption = ("Site texts of lesions.csv and their site group: the keyword found in the text (lower case, "
+               "without accents); none = grouped other (add keywords with lesionwise build --site-map)"
+               + (f"; {more} rarer texts in the table site_mapping" if more > 0 else ""))
+    return table_html("site_mapping", ["site text", "site group", "keyword", "lesions"], rows, caption,
+                      numeric_from=3)
 
 
 def _dr(marts, tables, labels, lines, max_plots, pseudonymise) -> str:
@@ -397,6 +415,7 @@ def write_report(source: Path, out: Path, pseudonymise: bool = False, max_patien
                  progress: Callable[[str], None] = lambda _: None) -> Path:
     """Reads the marts in `source`, writes `out/report.html` and returns its path."""
     marts, tables = marts_and_results(source, progress)
+    marts.update(read_marts(source, REPORT_ONLY_MARTS))
     page = render_report(marts, tables, source.name, pseudonymise,
                          max_patient_plots, progress)
     out.mkdir(parents=True, exist_ok=True)

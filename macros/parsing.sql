@@ -17,8 +17,91 @@
 
 
 {% macro parse_date(text) -%}
-    {#- An ISO date YYYY-MM-DD; anything else (other formats, 2021-02-30) is NULL. -#}
-    case when {{ full_match(text, '[0-9]{4}-[0-9]{2}-[0-9]{2}') }} then try_cast({{ text }} as date) end
+    {#- A date in the date format of the build (var date_format; empty = ISO YYYY-MM-DD);
+        anything else (other formats, 2021-02-30) is NULL. -#}
+    {{ return(parse_date_as(text, var('date_format') or '')) }}
+{%- endmacro %}
+
+
+{% macro parse_date_as(text, date_format) -%}
+    {#- A date written as `date_format` (a strftime pattern, see date_format_parts; empty =
+        ISO YYYY-MM-DD), else NULL. Other formats are read with regular expressions on both
+        engines, so that DuckDB and Spark accept exactly the same texts. -#}
+    {%- if not date_format -%}
+        case when {{ full_match(text, '[0-9]{4}-[0-9]{2}-[0-9]{2}') }} then try_cast({{ text }} as date) end
+    {%- else -%}
+        {%- set parts = date_format_parts(date_format) -%}
+        {%- set field = {} -%}
+        {%- for directive in parts.fields -%}
+            {%- do field.update({directive: "regexp_extract(" ~ text ~ ", '^" ~ parts.regex ~ "$', " ~ loop.index ~ ")"}) -%}
+        {%- endfor -%}
+        {%- if 'Y' in field -%}
+            {%- set year = field['Y'] -%}
+        {%- else -%}
+            {#- two-digit years as POSIX strptime reads them: 69-99 are 1969-1999, 00-68 are 2000-2068 -#}
+            {%- set year = "cast(cast(" ~ field['y'] ~ " as integer) + case when cast(" ~ field['y']
+                ~ " as integer) >= 69 then 1900 else 2000 end as " ~ dbt.type_string() ~ ")" -%}
+        {%- endif -%}
+        case when {{ full_match(text, parts.regex) }} then try_cast(concat({{ year }}, '-',
+            lpad({{ field['m'] }}, 2, '0'), '-', lpad({{ field['d'] }}, 2, '0')) as date) end
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro date_format_parts(date_format) -%}
+    {#- A strftime date pattern as a regular expression with one group per field, in order,
+        and the fields' directives: %d day, %m month (1 or 2 digits each), %Y four-digit
+        year, %y two-digit year, %% a percent sign; between them letters, digits, spaces and
+        / . - : , as written. Anything else stops the build with one message. -#}
+    {%- set groups = {'d': '([0-9]{1,2})', 'm': '([0-9]{1,2})', 'Y': '([0-9]{4})', 'y': '([0-9]{2})'} -%}
+    {%- set parsed = namespace(regex='', fields=[], after_percent=false) -%}
+    {%- for char in date_format -%}
+        {%- if parsed.after_percent -%}
+            {%- if char in groups -%}
+                {%- set parsed.regex = parsed.regex ~ groups[char] -%}
+                {%- do parsed.fields.append(char) -%}
+            {%- elif char == '%' -%}
+                {%- set parsed.regex = parsed.regex ~ '[%]' -%}
+            {%- else -%}
+                {{ exceptions.raise_compiler_error(date_format_error(date_format, "%" ~ char ~ " is not supported")) }}
+            {%- endif -%}
+            {%- set parsed.after_percent = false -%}
+        {%- elif char == '%' -%}
+            {%- set parsed.after_percent = true -%}
+        {%- elif char.isalnum() -%}
+            {%- set parsed.regex = parsed.regex ~ char -%}
+        {%- elif char in ' /.-:,' -%}
+            {%- set parsed.regex = parsed.regex ~ '[' ~ char ~ ']' -%}
+        {%- else -%}
+            {{ exceptions.raise_compiler_error(date_format_error(date_format, "'" ~ char ~ "' is not a supported separator")) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if parsed.after_percent or parsed.fields | sort(case_sensitive=true) | join('') not in ('Ydm', 'dmy') -%}
+        {{ exceptions.raise_compiler_error(date_format_error(date_format, "it needs %d, %m and %Y (or %y) once each")) }}
+    {%- endif -%}
+    {{ return({'regex': parsed.regex, 'fields': parsed.fields}) }}
+{%- endmacro %}
+
+
+{% macro date_format_error(date_format, problem) -%}
+    {{ return("date format '" ~ date_format ~ "': " ~ problem ~ "; supported are %d, %m, %Y, %y and "
+              ~ "the separators / . - : , and space, e.g. '%d/%m/%Y' (docs/input-format.md)") }}
+{%- endmacro %}
+
+
+{% macro plausible_date(value) -%}
+    {#- A date from var earliest_plausible_date to the day of the build (var build_date, empty
+        = today), else NULL (an implausible date is treated as missing). -#}
+    case when {{ value }} between cast('{{ var('earliest_plausible_date') }}' as date) and {{ build_date() }} then {{ value }} end
+{%- endmacro %}
+
+
+{% macro build_date() -%}
+    {%- if var('build_date') -%}
+        cast('{{ var('build_date') }}' as date)
+    {%- else -%}
+        current_date
+    {%- endif -%}
 {%- endmacro %}
 
 

@@ -1,12 +1,17 @@
-{% macro contains_word_start(text, word) -%}
-    {#- True when `word` (an expression) starts a word of `text`, case-insensitive. -#}
-    {{ return(adapter.dispatch('contains_word_start', 'lesionwise')(text, word)) }}
+{% macro folded(text) -%}
+    {#- `text` in lower case without accents (`Ganglion médiastinal` -> `ganglion mediastinal`),
+        for matching site keywords. -#}
+    {{ return(adapter.dispatch('folded', 'lesionwise')(text)) }}
 {%- endmacro %}
 
-{% macro default__contains_word_start(text, word) -%}
-    regexp_matches(lower({{ text }}), '(^|[^a-z])' || {{ word }})
+{% macro default__folded(text) -%}
+    strip_accents(lower({{ text }}))
 {%- endmacro %}
 
-{% macro spark__contains_word_start(text, word) -%}
-    lower({{ text }}) rlike concat('(^|[^a-z])', {{ word }})
+{% macro spark__folded(text) -%}
+    {#- Spark has no strip_accents: the accented Latin letters of European languages, one for
+        one, then the two ligatures French writes (coeur, caecum). -#}
+    replace(replace(translate(lower({{ text }}),
+        'àáâãäåāăąçćčďèéêëēĕėęěìíîïīĭįıñńňòóôõöøōŏőùúûüūŭůűųýÿźżž',
+        'aaaaaaaaacccdeeeeeeeeeiiiiiiiinnnooooooooouuuuuuuuuyyzzz'), 'œ', 'oe'), 'æ', 'ae')
 {%- endmacro %}

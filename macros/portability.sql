@@ -5,7 +5,7 @@
       and seeds declare `string`, DuckDB's alias of VARCHAR and Spark's text type;
     - decimal sums (DECIMAL(38, s) on DuckDB, DECIMAL(p + 10, s) on Spark) and row_number
       (BIGINT, INT): every contracted column is cast in the mart's final CTE;
-    - regular expressions: full_match (parsing.sql), contains_word_start (patterns.sql);
+    - regular expressions: full_match (parsing.sql); removing accents: folded (patterns.sql);
     - reading the input folder and writing the export: input_files.sql, export.sql. -#}
 
 {% macro divide(numerator, denominator) -%}

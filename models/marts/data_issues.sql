@@ -34,7 +34,9 @@
     {%- endfor -%}
 {%- endfor %}
 
-{#- Dates that do not parse -#}
+{#- Dates that do not parse in the date format, or that parse but are implausible (before
+    var earliest_plausible_date or after the day of the build) -#}
+{%- set date_format_name = var('date_format') or 'YYYY-MM-DD' -%}
 {%- for relation, file, column, consequence, key in [
         (stg_patients, 'patients.csv', 'metastatic_diagnosis_date', 'treated as missing', {}),
         (stg_patients, 'patients.csv', 'inclusion_date', 'the patient has no baseline and cannot be analysed', {}),
@@ -44,9 +46,16 @@
         (stg_measurements, 'measurements.csv', 'assessment_date', 'the reading is left out', {'lesion': 'lesion_id'}),
         (stg_assessments, 'assessments.csv', 'assessment_date', 'the row is left out', {}),
         (stg_procedures, 'procedures.csv', 'procedure_date', 'the procedure is left out', {'lesion': 'lesion_id'})] -%}
+    {%- set parsed = parse_date(column ~ '_text') -%}
     {%- do checks.append(dict(key, relation=relation, file=file, rule='unparseable_date',
-        where=column ~ '_text is not null',
-        message="'" ~ column ~ " ' || " ~ quoted(column ~ '_text') ~ " || ' is not a date YYYY-MM-DD; " ~ consequence ~ "'")) -%}
+        where=column ~ '_text is not null and ' ~ parsed ~ ' is null',
+        message="'" ~ column ~ " ' || " ~ quoted(column ~ '_text') ~ " || ' is not a date " ~ date_format_name ~ "; " ~ consequence ~ "'")) -%}
+    {%- do checks.append(dict(key, relation=relation, file=file, rule='implausible_date',
+        where=column ~ '_text is not null and ' ~ parsed ~ ' is not null',
+        message="'" ~ column ~ " ' || " ~ quoted(column ~ '_text') ~ " || case when " ~ parsed ~ " < cast('"
+            ~ var('earliest_plausible_date') ~ "' as date) then ' is before " ~ var('earliest_plausible_date') ~ "'"
+            ~ " else ' is after the day of the build ' || cast(" ~ build_date() ~ " as " ~ dbt.type_string() ~ ") end"
+            ~ " || '; " ~ consequence ~ "'")) -%}
 {%- endfor -%}
 
 {#- Numbers that do not parse, and codes outside the contract's lists -#}
@@ -74,6 +83,11 @@
         ~ " when 'negative_diameter' then ' is negative'"
         ~ " when 'implausible_diameter' then ' is above " ~ var('max_plausible_diameter_mm') ~ " mm'"
         ~ " else ' has more than " ~ var('diameter_decimals') ~ " decimals' end || '; the reading is NE'")) -%}
+
+{#- A status that contradicts its diameter -#}
+{%- do checks.append(dict(reading_key, relation=stg_measurements, file='measurements.csv',
+    rule='contradictory_status', where='has_contradictory_status',
+    message="'status ' || status || ' with diameter_mm ' || " ~ quoted('diameter_text') ~ " || '; the status wins'")) -%}
 
 {#- Duplicate keys -#}
 {%- for model, file, key in [
@@ -132,7 +146,12 @@
         where=column ~ '_before_inclusion is not null',
         message="'" ~ column ~ " ' || cast(" ~ column ~ "_before_inclusion as " ~ dbt.type_string() ~ ") || ' is before inclusion_date '"
             ~ " || cast(inclusion_date as " ~ dbt.type_string() ~ ") || '; treated as missing'")) -%}
-{%- endfor %}
+{%- endfor -%}
+
+{#- Scans after the patient's death -#}
+{%- do checks.append(dict(relation=ref('int_evaluations_after_death'), file='patients.csv', rule='assessment_after_death',
+    date='assessment_date', where='true',
+    message="'a scan on this date is after death_date ' || cast(death_date as " ~ dbt.type_string() ~ ") || '; the scan is kept (check both dates)'")) %}
 
 with issues as (
     {%- for check in checks %}

@@ -9,7 +9,7 @@ with source_rows as (
 typed as (
     select
         patient_id,
-        {{ typed_column('assessment_date', parse_date('assessment_date')) }},
+        {{ typed_column('assessment_date', plausible_date(parse_date('assessment_date'))) }},
         {{ typed_column('new_lesions', coded("coalesce(new_lesions, 'no')", 'new_lesions')) }},
         case
             when non_target_response is null then null

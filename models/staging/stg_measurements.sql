@@ -1,6 +1,7 @@
 {#- One row per input reading, typed. `diameter_mm` is the value the rules use: the
     measured diameter when it is valid, the status's value for too_small / absent, else NULL.
-    Each *_text column holds the input text only where it is not valid (for data_issues). -#}
+    Each *_text column holds the input text only where it is not valid, or contradicts the
+    status (for data_issues). -#}
 
 with source_rows as (
     {{ select_input('measurements') }}
@@ -10,7 +11,7 @@ typed as (
     select
         patient_id,
         lesion_id,
-        {{ typed_column('assessment_date', parse_date('assessment_date')) }},
+        {{ typed_column('assessment_date', plausible_date(parse_date('assessment_date'))) }},
         diameter_mm as diameter_input,
         {{ parse_decimal('diameter_mm') }} as diameter_number,
         {{ typed_column('status', coded("coalesce(status, 'measured')", 'status')) }}
@@ -25,7 +26,11 @@ checked as (
             when diameter_number < 0 then 'negative_diameter'
             when diameter_number > {{ setting('max_plausible_diameter_mm') }} then 'implausible_diameter'
             when diameter_number <> round(diameter_number, {{ var('diameter_decimals') }}) then 'too_many_decimals'
-        end as diameter_problem
+        end as diameter_problem,
+        {#- a status that contradicts its diameter (the status wins) -#}
+        coalesce(status in ('absent', 'not_evaluable') and diameter_number is not null
+            or status = 'too_small' and diameter_number >= {{ setting('recist_too_small_mm') }}, false)
+            as has_contradictory_status
     from typed
 ),
 
@@ -37,8 +42,9 @@ valued as (
         assessment_date_text,
         status,
         status_text,
-        case when diameter_problem is not null then diameter_input end as diameter_text,
+        case when diameter_problem is not null or has_contradictory_status then diameter_input end as diameter_text,
         diameter_problem,
+        has_contradictory_status,
         {#- each branch cast on its own: a CASE over DECIMAL(18, 6) and DECIMAL(18, 4) is computed
             in 128-bit DECIMAL(20, 6), 3 s of CPU on 11M readings (a valid diameter has at most
             2 decimals and at most 1000 mm, so the cast is exact) -#}

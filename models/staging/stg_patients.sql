@@ -17,7 +17,7 @@ typed as (
         {{ typed_column('prior_lines', parse_integer('prior_lines')) }},
         regimen,
         {%- for column in date_columns %}
-        {{ typed_column(column, parse_date(column)) }},
+        {{ typed_column(column, plausible_date(parse_date(column))) }},
         {%- endfor %}
         exclusion_reason
     from source_rows

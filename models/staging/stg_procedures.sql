@@ -9,7 +9,7 @@ typed as (
     select
         patient_id,
         {{ typed_column('procedure', coded('procedure', 'procedure')) }},
-        {{ typed_column('procedure_date', parse_date('procedure_date')) }},
+        {{ typed_column('procedure_date', plausible_date(parse_date('procedure_date'))) }},
         lesion_id,
         {{ typed_column('target', coded('target', 'target')) }}
     from source_rows

@@ -204,7 +204,8 @@ FRENCH_SITES = {"Lung": "Poumon", "Liver": "Foie", "lymph node": "Ganglion médi
 
 def write_french_and_plain(source: Path, plain: Path, french: Path) -> None:
     """The contract sample with French site names, written plainly (UTF-8, comma, LF, decimal
-    point) and as a French hospital exports it (Windows-1252, ';', CRLF, decimal comma)."""
+    point, ISO dates) and as a French hospital exports it (Windows-1252, ';', CRLF, decimal
+    comma, dates DD/MM/YYYY)."""
     plain.mkdir()
     french.mkdir()
     for path in source.glob("*.csv"):
@@ -214,6 +215,8 @@ def write_french_and_plain(source: Path, plain: Path, french: Path) -> None:
         frame.to_csv(plain / path.name, index=False, lineterminator="\n")
         if "diameter_mm" in frame:
             frame["diameter_mm"] = frame["diameter_mm"].str.replace(".", ",", regex=False)
+        for column in (name for name in frame if name.endswith("_date")):
+            frame[column] = frame[column].str.replace(r"^(\d{4})-(\d{2})-(\d{2})$", r"\3/\2/\1", regex=True)
         text = io.StringIO()
         frame.to_csv(text, index=False, sep=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         (french / path.name).write_bytes(text.getvalue().encode("cp1252"))
@@ -222,9 +225,10 @@ def write_french_and_plain(source: Path, plain: Path, french: Path) -> None:
 def test_a_french_export_gives_the_marts_of_the_same_cohort_written_plainly(tmp_path):
     write_french_and_plain(CONTRACT_SAMPLE / "input", tmp_path / "plain", tmp_path / "french")
     assert "Ganglion médiastinal".encode("cp1252") in (tmp_path / "french" / "lesions.csv").read_bytes()
-    assert b"\r\nP0031;L02;2017-02-19;46,78;\r\n" in (tmp_path / "french" / "measurements.csv").read_bytes()
+    assert b"\r\nP0031;L02;19/02/2017;46,78;\r\n" in (tmp_path / "french" / "measurements.csv").read_bytes()
     plain = build_marts(tmp_path / "plain", tmp_path / "plain.duckdb")
-    notes = run_dbt_build(tmp_path / "french", tmp_path / "french.duckdb", quiet=True)
+    notes = run_dbt_build(tmp_path / "french", tmp_path / "french.duckdb", quiet=True,
+                          variables={"date_format": "%d/%m/%Y"})
     separated = "';'-separated (decimal commas read as points)"
     assert notes == [f"patients.csv: {separated}", f"lesions.csv: read as Windows-1252, {separated}",
                      *(f"{name}.csv: {separated}" for name in ("measurements", "assessments", "procedures"))]

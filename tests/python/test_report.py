@@ -25,8 +25,8 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from analysis_py.cli import app
-from analysis_py.db import read_marts
-from analysis_py.report import patient_labels, render_report, write_report
+from analysis_py.db import MARTS, read_marts
+from analysis_py.report import REPORT_ONLY_MARTS, patient_labels, render_report, write_report
 from analysis_py.stats import study_results
 from conftest import build_marts
 
@@ -170,7 +170,7 @@ class Browser:
 @pytest.fixture(scope="module")
 def demo_marts(tmp_path_factory):
     db = build_marts(DEMO, tmp_path_factory.mktemp("report-demo") / "demo.duckdb")
-    return db, read_marts(db)
+    return db, read_marts(db, (*MARTS, *REPORT_ONLY_MARTS))
 
 
 @pytest.fixture(scope="module")
@@ -209,6 +209,15 @@ def test_report_is_self_contained_and_its_figures_are_drawn(demo_marts, demo_rep
     assert len(pngs) == len(FIXED_FIGURES) + n_eligible  # one spider plot per eligible patient
     for i, pixels in enumerate(pngs):
         assert_drawn(pixels, 300, 200, f"figure {i}")
+
+
+def test_report_shows_each_site_text_with_its_group_and_keyword(demo_marts, demo_report):
+    _, marts = demo_marts
+    table = re.search(r'<table data-table="site_mapping".*?</table>', demo_report.read_text(), flags=re.S).group(0)
+    shown = re.findall(r'<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td><td class="num">(\d+)</td></tr>', table)
+    mapping = marts["site_mapping"].sort_values(["n_lesions", "site"], ascending=[False, True])
+    assert shown == [(r.site, r.site_group, r.matched_keyword if isinstance(r.matched_keyword, str) else "none",
+                      str(r.n_lesions)) for r in mapping.itertuples()]
 
 
 def test_report_in_headless_chromium(demo_marts, demo_report, browser, tmp_path):

@@ -19,7 +19,7 @@ from conftest import CONTRACT_SAMPLE
 from test_export import in_order
 
 TOOLS = Path(__file__).resolve().parent.parent / "tools"
-CONTRACT_TABLES = (*MARTS, "data_issues", "fct_response_audit")
+CONTRACT_TABLES = (*MARTS, "data_issues", "fct_response_audit", "site_mapping", "input_date_formats")
 SPARK_LEFTOVERS = ("metastore_db", "derby.log", "spark-warehouse")
 
 
