@@ -5,7 +5,6 @@
     {{ return(env_var('LESIONWISE_INPUT', 'data/demo')) }}
 {%- endmacro %}
 
-
 {% macro input_file(table_name) -%}
     {#- How to read an input file, as a dict: path, delimiter, decimal_comma (true: `18,5` is
         18.5 in the columns marked `decimal`), columns (the header's names, lower case); none
@@ -36,22 +35,6 @@
     {{ return({'path': input_dir().rstrip('/') ~ '/' ~ table_name ~ '.csv', 'delimiter': ',', 'decimal_comma': false}) }}
 {%- endmacro %}
 
-
-{% macro string_literal(text) -%}
-    {#- `text` (a path, a header name) as an SQL string literal: data, never code. -#}
-    {{ return(adapter.dispatch('string_literal', 'lesionwise')(text)) }}
-{%- endmacro %}
-
-{% macro default__string_literal(text) -%}
-    {{ return("'" ~ text | replace("'", "''") ~ "'") }}
-{%- endmacro %}
-
-{% macro spark__string_literal(text) -%}
-    {#- Spark SQL escapes with a backslash ('' is two adjacent literals). -#}
-    {{ return("'" ~ text | replace('\\', '\\\\') | replace("'", "\\'") ~ "'") }}
-{%- endmacro %}
-
-
 {% macro read_input_file(table_name, file) -%}
     {#- DuckDB: the rows of an input file, every column as text, read with an explicit dialect
         (no sniffing): a header, the file's delimiter, quote and escape `"`, no comment
@@ -64,7 +47,6 @@
         store_rejects = true, rejects_table = 'lesionwise_rejects_{{ table_name }}',
         rejects_scan = 'lesionwise_scans_{{ table_name }}')
 {%- endmacro %}
-
 
 {% macro input_file_columns(table_name) -%}
     {#- The lower-case header names of an input file, or none when the file is absent. -#}
@@ -86,7 +68,6 @@
     {%- set header = run_query('select * from ' ~ schema ~ '.' ~ table_name ~ ' limit 0') -%}
     {{ return(header.column_names | map('lower') | map('trim') | list) }}
 {%- endmacro %}
-
 
 {% macro register_input_files() -%}
     {#- Makes the input folder's files readable as the `input` source, where the engine
@@ -138,12 +119,10 @@
     {%- endfor -%}
 {%- endmacro %}
 
-
 {% macro input_tables() -%}
     {#- The input files the contract defines, as nodes of the `input` source. -#}
     {{ return(graph.sources.values() | selectattr('source_name', 'equalto', 'input') | list) }}
 {%- endmacro %}
-
 
 {% macro contract_columns(table_name) -%}
     {#- The columns the contract lists for an input file (the `input` source's YAML). Unit
@@ -153,7 +132,6 @@
     {%- endif -%}
     {{ return(graph.sources['source.lesionwise.input.' ~ table_name].columns.values() | map(attribute='name') | list) }}
 {%- endmacro %}
-
 
 {% macro check_input_folder() -%}
     {#- Stops the build with one message when a required file or column is missing. A column
@@ -177,7 +155,6 @@
     {%- endif -%}
     select 1
 {%- endmacro %}
-
 
 {% macro select_input(table_name) -%}
     {#- Every column the contract lists for an input file, as trimmed text (empty = NULL);
@@ -204,7 +181,6 @@
     {%- endif %}
 {%- endmacro %}
 
-
 {% macro decimal_columns(table_name) -%}
     {#- The columns of an input file marked `decimal` in the `input` source's YAML. -#}
     {%- if 'sources' not in graph -%}
@@ -213,7 +189,6 @@
     {%- set columns = graph.sources['source.lesionwise.input.' ~ table_name].columns.values() -%}
     {{ return(columns | selectattr('meta.decimal', 'defined') | map(attribute='name') | list) }}
 {%- endmacro %}
-
 
 {% macro input_relation(table_name, relation, file) -%}
     {#- What a model reads an input file from: the file itself (DuckDB), the table made by
@@ -229,13 +204,11 @@
     {{ return(relation) }}
 {%- endmacro %}
 
-
 {% macro trimmed_text(text) -%}
     {#- `text` without spaces at either end, NULL when nothing is left. Most values have no
         space to trim: those skip trim(), which costs 4x the two tests (11M readings: 4 s CPU). -#}
     case when {{ text }} like ' %' or {{ text }} like '% ' or {{ text }} = '' then nullif(trim({{ text }}), '') else {{ text }} end
 {%- endmacro %}
-
 
 {% macro input_text(column) -%}
     {#- An input column as text: CSV columns already are; a Parquet file's may be typed. -#}
@@ -249,7 +222,6 @@
 {% macro spark__input_text(column) -%}
     cast({{ column }} as {{ dbt.type_string() }})
 {%- endmacro %}
-
 
 {% macro keep_malformed_rows(model) -%}
     {#- Post-hook of a staging model that reads an input file: its malformed rows (the rejects
@@ -296,7 +268,6 @@
 {% macro spark__keep_malformed_rows(model) -%}
     {#- Spark's CSV reader keeps no line numbers: nothing to keep. -#}
 {%- endmacro %}
-
 
 {% macro malformed_rows(staging_models) -%}
     {#- The union of the staging models' <model>__malformed tables: source_file, line, problem. -#}

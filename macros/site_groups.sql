@@ -1,17 +1,3 @@
-{% macro string_literal(text) -%}
-    {#- `text` (a Jinja string) as a SQL string literal. -#}
-    {{ return(adapter.dispatch('string_literal', 'lesionwise')(text)) }}
-{%- endmacro %}
-
-{% macro default__string_literal(text) -%}
-    '{{ text | replace("'", "''") }}'
-{%- endmacro %}
-
-{% macro spark__string_literal(text) -%}
-    {#- Spark reads a backslash in a literal as an escape -#}
-    '{{ text | replace("\\", "\\\\") | replace("'", "\\'") }}'
-{%- endmacro %}
-
 
 {% macro site_map_keywords() -%}
     {#- The user's site keywords (var site_map: [[keyword, site_group], ...], from
