@@ -41,16 +41,29 @@ def build(
     export: Optional[Path] = typer.Option(None, help="Folder to also write each contract table to, "
                                                      "as <table>.parquet."),
     strict: bool = typer.Option(False, help="Fail the build on any data issue."),
+    overrides: Optional[str] = typer.Option(None, "--vars", help="Settings to override, as dbt takes them: "
+                                                            "'{recist_confirmation_min_days: 28}'."),
+    verbose: bool = typer.Option(False, help="Show dbt's own lines."),
     quiet: bool = typer.Option(False, help="Print errors only."),
 ) -> None:
-    """Run `dbt build` on an input folder and write the contract's marts."""
+    """Run `dbt build` on an input folder and write the contract's marts (the previous ones are
+    replaced only when the whole build passes)."""
+    from analysis_py.build_summary import no_eligible_message, summary_lines
+    say = progress_printer(quiet)
     try:
-        run_dbt_build(input, db, target=target, strict=strict, quiet=quiet, export_dir=export)
+        result = run_dbt_build(input, db, target=target, strict=strict, quiet=quiet, export_dir=export,
+                               overrides=overrides, progress=lambda phase: say(f"building {phase}"),
+                               dbt_lines=typer.echo if verbose else None)
     except UserError as error:
         fail(error)
+    except KeyboardInterrupt:
+        fail(UserError(f"build interrupted: {db if target == 'duckdb' else export} left as it was"))
+    written = (str(db) if target == "duckdb" else f"the {target} target") + (f", and as Parquet to {export}" if export else "")
     if not quiet:
-        typer.echo(f"marts written to {db if target == 'duckdb' else 'the ' + target + ' target'}"
-                   + (f", and as Parquet to {export}" if export else ""))
+        typer.echo("\n".join(result.notes + (summary_lines(result.summary) if result.summary else [])))
+        typer.echo(f"marts written to {written}")
+    if result.summary is not None and result.summary.eligible == 0:
+        fail(UserError(no_eligible_message(result.summary)))
 
 
 @app.command("import-sdtm")
