@@ -20,6 +20,15 @@ SDTM ?= tests/data/pharmaverse-sdtm
 SDTM_SUFFIX ?= _onco
 EVALUATOR ?= investigator
 SDTM_OUT ?= build/sdtm-input
+SDTM_DB ?= build/sdtm.duckdb
+# `make build`: settings to override, as dbt takes them, e.g. VARS='{recist_confirmation_min_days: 28}'
+VARS ?=
+# Paths and settings are data: each reaches the recipes through the environment, unexpanded
+# (`$(value ...)`: a `$(x)` in a folder name stays text), and is quoted there as "$$INPUT"; a
+# recipe never pastes one into its shell text.
+USER_VARIABLES := INPUT DB OUT EXPORT VARS SDTM SDTM_SUFFIX EVALUATOR SDTM_OUT SDTM_DB TARGET
+$(foreach name,$(USER_VARIABLES),$(eval override $(name) := $$(value $(name))))
+export $(USER_VARIABLES)
 export DO_NOT_TRACK := 1
 # bytecode compiled at install: where PYTHONDONTWRITEBYTECODE is set (as on CI machines and in
 # containers) every process would otherwise compile dbt's modules again (1.4 s per `dbt build`)
@@ -31,30 +40,48 @@ help:  ## list the targets
 $(BIN)/lesionwise: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
-	$(UV_INSTALL) -e '.[dev,spark]'
+	$(UV_INSTALL) -e '.[dev]'
 	@touch $@
+
+# pyspark (about 500 MB) only for the Spark target and its test
+spark-extra: setup
+	@$(BIN)/python -c 'import pyspark' 2>/dev/null || $(UV_INSTALL) -e '.[dev,spark]'
+
+# what the tests need outside Python: Chromium (the report test), and Java 17 when the Spark
+# test must run (LESIONWISE_REQUIRE_SPARK, as CI sets it); installed with apt-get when root,
+# else one line naming the packages
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="chromium"; \
+	if [ -n "$$LESIONWISE_REQUIRE_SPARK" ] && ! command -v java >/dev/null; then missing="$$missing openjdk-17-jre-headless"; fi; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "make test needs the system packages:$$missing (e.g. sudo apt-get install$$missing)" >&2; exit 1; fi; \
+	fi
 
 setup: $(BIN)/lesionwise  ## create .venv with the pinned packages
 
 demo: setup  ## set up, build the demo cohort's marts into DB and write the study's tables and figures to OUT
-	$(BIN)/lesionwise build --input $(INPUT) --db $(DB)
-	$(BIN)/lesionwise stats --db $(DB) --out $(OUT)
+	$(BIN)/lesionwise build --input "$$INPUT" --db "$$DB"
+	$(BIN)/lesionwise stats --db "$$DB" --out "$$OUT"
 
-build: setup  ## dbt build on INPUT (a folder in the contract's format) into DB (TARGET=spark: Spark), Parquet into EXPORT
-	$(BIN)/lesionwise build --input $(INPUT) --db $(DB) --target $(TARGET) $(if $(EXPORT),--export $(EXPORT))
+build: setup $(if $(filter spark,$(TARGET)),spark-extra)  ## dbt build on INPUT (a folder in the contract's format) into DB (TARGET=spark: Spark), Parquet into EXPORT, settings VARS
+	$(BIN)/lesionwise build --input "$$INPUT" --db "$$DB" --target "$$TARGET" $${EXPORT:+--export "$$EXPORT"} $${VARS:+--vars "$$VARS"}
 
-test: setup  ## run every test (dbt unit and data tests run inside the pytest suite)
+test: setup system-packages $(if $(LESIONWISE_REQUIRE_SPARK),spark-extra)  ## run every test (dbt unit and data tests run inside the pytest suite)
 	$(BIN)/pytest
 
-sdtm: setup  ## import the SDTM folder SDTM into SDTM_OUT (docs/sdtm-mapping.md), then build it into DB
-	$(BIN)/lesionwise import-sdtm --sdtm $(SDTM) --suffix '$(SDTM_SUFFIX)' --evaluator $(EVALUATOR) --out $(SDTM_OUT)
-	$(MAKE) --no-print-directory build INPUT=$(SDTM_OUT)
+sdtm: setup  ## import the SDTM folder SDTM into SDTM_OUT (docs/sdtm-mapping.md), build it into SDTM_DB and print the audit
+	$(BIN)/lesionwise import-sdtm --sdtm "$$SDTM" --suffix "$$SDTM_SUFFIX" --evaluator "$$EVALUATOR" --out "$$SDTM_OUT"
+	$(BIN)/lesionwise build --input "$$SDTM_OUT" --db "$$SDTM_DB"
+	$(BIN)/lesionwise audit --db "$$SDTM_DB"
 
 stats: setup  ## tables, figures and models of the seed study from DB's marts into OUT (README: outputs)
-	$(BIN)/lesionwise stats --db $(DB) --out $(OUT)
+	$(BIN)/lesionwise stats --db "$$DB" --out "$$OUT"
 
 report: setup  ## one self-contained HTML report of DB's marts (figures embedded) into OUT/report.html
-	$(BIN)/lesionwise report --db $(DB) --out $(OUT)
+	$(BIN)/lesionwise report --db "$$DB" --out "$$OUT"
 
 lint: setup  ## check the Python code with ruff
 	$(BIN)/ruff check analysis_py tests/python
@@ -66,4 +93,4 @@ bench: setup  ## time simulate, dbt build and stats on BENCH_SIZES patients agai
 clean:  ## remove build outputs (keeps .venv)
 	rm -rf build target logs
 
-.PHONY: help setup demo build test lint clean sdtm stats report bench
+.PHONY: help setup spark-extra system-packages demo build test lint clean sdtm stats report bench

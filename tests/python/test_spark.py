@@ -26,7 +26,7 @@ SPARK_LEFTOVERS = ("metastore_db", "derby.log", "spark-warehouse")
 def spark_missing() -> str | None:
     """Why a local Spark cannot run here, or None."""
     if importlib.util.find_spec("pyspark") is None:
-        return "pyspark is not installed (make setup installs the `spark` extra)"
+        return "pyspark is not installed (`make build TARGET=spark` installs the `spark` extra; `make test` does with LESIONWISE_REQUIRE_SPARK=1)"
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         return "no Java runtime (Spark needs Java 17: apt-get install openjdk-17-jre-headless)"
     return None
