@@ -44,15 +44,15 @@ $(BIN)/lesionwise: pyproject.toml constraints.txt
 	@touch $@
 
 # pyspark (about 500 MB) only for the Spark target and its test
-spark-extra: setup
+spark-extra: setup  ## install the `spark` extra (pyspark, about 500 MB) into .venv: `make build TARGET=spark` does
 	@$(BIN)/python -c 'import pyspark' 2>/dev/null || $(UV_INSTALL) -e '.[dev,spark]'
 
 # what the tests need outside Python: Chromium (the report test), and Java 17 when the Spark
 # test must run (LESIONWISE_REQUIRE_SPARK, as CI sets it); installed with apt-get when root,
 # else one line naming the packages
-system-packages:
+system-packages:  ## install Chromium (and Java 17 with LESIONWISE_REQUIRE_SPARK) with apt-get when root, else name them
 	@missing=""; \
-	command -v chromium >/dev/null || missing="chromium"; \
+	command -v chromium >/dev/null || missing=" chromium"; \
 	if [ -n "$$LESIONWISE_REQUIRE_SPARK" ] && ! command -v java >/dev/null; then missing="$$missing openjdk-17-jre-headless"; fi; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
