@@ -38,4 +38,3 @@ def test_every_setting_has_a_unit_and_a_description():
     with (PROJECT_DIR / "seeds" / "setting_descriptions.csv").open() as seed:
         described = {row["name"] for row in csv.DictReader(seed) if row["unit"] and len(row["description"]) > 10}
     assert described == set(project_vars())
-    assert set(OTHER_SETTINGS) == set(project_vars()) - {"strict"}
