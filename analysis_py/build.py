@@ -225,8 +225,8 @@ def _finish(output: BuildOutput, record: pd.DataFrame, files: pd.DataFrame) -> B
 def _export_summary(folder: Path) -> BuildSummary:
     with duckdb.connect() as con:
         for name in SUMMARY_TABLES:
-            con.execute(f"create view {name} as select * from read_parquet($path)",
-                        {"path": str(folder / f"{name}.parquet")})
+            path = str(folder / f"{name}.parquet").replace("'", "''")  # a view takes no bound parameter
+            con.execute(f"create view {name} as select * from read_parquet('{path}')")
         return read_summary(con)
 
 
