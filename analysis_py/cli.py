@@ -41,24 +41,35 @@ def build(
     export: Optional[Path] = typer.Option(None, help="Folder to also write each contract table to, "
                                                      "as <table>.parquet."),
     strict: bool = typer.Option(False, help="Fail the build on any data issue."),
+    overrides: Optional[str] = typer.Option(None, "--vars", help="Settings to override, as dbt takes them: "
+                                                            "'{recist_confirmation_min_days: 28}'."),
+    verbose: bool = typer.Option(False, help="Show dbt's own lines."),
     quiet: bool = typer.Option(False, help="Print errors only."),
     date_format: Optional[str] = typer.Option(None, help="How every date of every file is written, as strftime "
                                                          "(%d, %m, %Y, %y), e.g. '%d/%m/%Y'; default ISO YYYY-MM-DD."),
     site_map: Optional[Path] = typer.Option(None, help="CSV keyword,site_group: your site keywords, tried "
                                                        "before the shipped ones (docs/input-format.md)."),
 ) -> None:
-    """Run `dbt build` on an input folder and write the contract's marts."""
-    from analysis_py.own_data import build_notes, input_vars
+    """Run `dbt build` on an input folder and write the contract's marts (the previous ones are
+    replaced only when the whole build passes)."""
+    from analysis_py.build_summary import no_eligible_message, summary_lines
+    from analysis_py.own_data import input_vars
+    say = progress_printer(quiet)
     try:
-        notes = run_dbt_build(input, db, target=target, strict=strict, quiet=quiet, export_dir=export,
-                              variables=input_vars(date_format, site_map))
+        result = run_dbt_build(input, db, target=target, strict=strict, quiet=quiet, export_dir=export,
+                               overrides=overrides, variables=input_vars(date_format, site_map),
+                               progress=lambda phase: say(f"building {phase}"),
+                               dbt_lines=typer.echo if verbose else None)
     except UserError as error:
         fail(error)
+    except KeyboardInterrupt:
+        fail(UserError(f"build interrupted: {db if target == 'duckdb' else export} left as it was"))
+    written = (str(db) if target == "duckdb" else f"the {target} target") + (f", and as Parquet to {export}" if export else "")
     if not quiet:
-        for note in notes + (build_notes(db) if target == "duckdb" else []):
-            typer.echo(note)
-        typer.echo(f"marts written to {db if target == 'duckdb' else 'the ' + target + ' target'}"
-                   + (f", and as Parquet to {export}" if export else ""))
+        typer.echo("\n".join(result.notes + (summary_lines(result.summary) if result.summary else [])))
+        typer.echo(f"marts written to {written}")
+    if result.summary is not None and result.summary.eligible == 0:
+        fail(UserError(no_eligible_message(result.summary)))
 
 
 @app.command("import-sdtm")

@@ -1,6 +1,6 @@
 """A user's own export: the options that say how to read it (`--date-format`, `--site-map`)
 as dbt vars, and what the build found worth telling (dates in another format, site texts no
-keyword matched), read from the marts input_date_formats and site_mapping."""
+keyword matched), read from the marts input_date_formats and site_mapping for the build's summary."""
 from __future__ import annotations
 
 import csv
@@ -53,15 +53,14 @@ def read_site_map(path: Path) -> list[list[str]]:
     return rows
 
 
-def build_notes(db_path: Path) -> list[str]:
-    """The lines the build prints after it: a date-format hint per file, and the site texts
+def build_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The lines the build's summary ends with: a date-format hint per file, and the site texts
     that matched no keyword (the marts input_date_formats and site_mapping)."""
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        hints = [row[0] for row in con.execute(
-            "select hint from main.input_date_formats where hint is not null order by source_file").fetchall()]
-        unmatched = con.execute(
-            "select site, n_lesions from main.site_mapping where matched_keyword is null "
-            "order by n_lesions desc, site").fetchall()
+    hints = [row[0] for row in con.execute(
+        "select hint from input_date_formats where hint is not null order by source_file").fetchall()]
+    unmatched = con.execute(
+        "select site, n_lesions from site_mapping where matched_keyword is null "
+        "order by n_lesions desc, site").fetchall()
     return hints + unmatched_sites_lines(unmatched)
 
 

@@ -33,11 +33,11 @@
 {%- endmacro %}
 
 {% macro default__export_table_sql(relation, path) -%}
-    copy (select * from {{ relation }}) to '{{ path }}' (format parquet)
+    copy (select * from {{ relation }}) to {{ string_literal(path) }} (format parquet)
 {%- endmacro %}
 
 {% macro spark__export_table_sql(relation, path) -%}
     {#- One task writes one Parquet file, in a folder named <model>.parquet. -#}
-    insert overwrite directory '{{ path }}' using parquet
+    insert overwrite directory {{ string_literal(path) }} using parquet
     select /*+ COALESCE(1) */ * from {{ relation }}
 {%- endmacro %}

@@ -228,7 +228,7 @@ def test_a_french_export_gives_the_marts_of_the_same_cohort_written_plainly(tmp_
     assert b"\r\nP0031;L02;19/02/2017;46,78;\r\n" in (tmp_path / "french" / "measurements.csv").read_bytes()
     plain = build_marts(tmp_path / "plain", tmp_path / "plain.duckdb")
     notes = run_dbt_build(tmp_path / "french", tmp_path / "french.duckdb", quiet=True,
-                          variables={"date_format": "%d/%m/%Y"})
+                          variables={"date_format": "%d/%m/%Y"}).notes
     separated = "';'-separated (decimal commas read as points)"
     assert notes == [f"patients.csv: {separated}", f"lesions.csv: read as Windows-1252, {separated}",
                      *(f"{name}.csv: {separated}" for name in ("measurements", "assessments", "procedures"))]

@@ -26,7 +26,7 @@ SPARK_LEFTOVERS = ("metastore_db", "derby.log", "spark-warehouse")
 def spark_missing() -> str | None:
     """Why a local Spark cannot run here, or None."""
     if importlib.util.find_spec("pyspark") is None:
-        return "pyspark is not installed (make setup installs the `spark` extra)"
+        return "pyspark is not installed (`make build TARGET=spark` installs the `spark` extra; `make test` does with LESIONWISE_REQUIRE_SPARK=1)"
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         return "no Java runtime (Spark needs Java 17: apt-get install openjdk-17-jre-headless)"
     return None
@@ -91,7 +91,8 @@ def parquet_views(folder: Path) -> duckdb.DuckDBPyConnection:
 
 
 def test_spark_writes_one_parquet_file_per_contract_table(spark_export):
-    assert sorted(p.name for p in spark_export.iterdir()) == sorted(f"{t}.parquet" for t in CONTRACT_TABLES)
+    written = (*CONTRACT_TABLES, "build_settings", "build_record", "build_input_files")
+    assert sorted(p.name for p in spark_export.iterdir()) == sorted(f"{t}.parquet" for t in written)
     assert all(p.is_file() for p in spark_export.iterdir())
 
 

@@ -11,11 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from analysis_py import predictors
+from analysis_py.build_record import input_files, now, record_row, write_record
 from analysis_py.cli import app
 from analysis_py.db import read_marts
 from analysis_py.errors import UserError
 from analysis_py.repeated_measures import gee, glmm
 from analysis_py.stats import write_stats
+from conftest import CONTRACT_SAMPLE
 
 REF = Path(__file__).resolve().parents[1] / "data" / "stats-reference"
 OUTPUTS = ["cohort_flow.csv", "table1_patients.csv", "table2_best_response.csv", "best_response_by_site.csv",
@@ -60,6 +62,7 @@ def reference_db(tmp_path_factory) -> Path:
             con.register("frame", frame)
             con.execute(f"create table {name} as select * from frame")
             con.unregister("frame")
+        write_record(con, record_row(now(), CONTRACT_SAMPLE / "input", "duckdb", {}), input_files(CONTRACT_SAMPLE / "input"))
     return path
 
 
@@ -177,7 +180,8 @@ def test_missing_mart_is_named(tmp_path):
 
 def test_marts_are_read_from_parquet_folders_too(reference_db, tmp_path):
     with duckdb.connect(str(reference_db), read_only=True) as con:
-        con.execute(f"copy cohort_flow to '{tmp_path / 'cohort_flow.parquet'}' (format parquet)")
+        for table in ("cohort_flow", "build_record"):
+            con.execute(f"copy {table} to '{tmp_path / table}.parquet' (format parquet)")
     flow = read_marts(tmp_path, ("cohort_flow",))["cohort_flow"]
     # rows sorted by every column, whatever order the file holds them in
     assert flow["reason"].tolist() == ["eligible", "screening_failure"]
