@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import stat
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analysis_py.errors import UserError
+from analysis_py.input_files import check_regular_file
 
 RECORD = "build_record"             # one row: the run
 INPUT_FILES = "build_input_files"   # one row per input file: path in the folder, bytes, sha256
@@ -25,12 +24,9 @@ def input_files(folder: Path) -> pd.DataFrame:
     FIFO, device or socket there would hang the build: one line says so instead."""
     rows = []
     for path in sorted(folder.rglob("*")):
-        mode = path.lstat().st_mode if not path.is_symlink() else path.stat().st_mode
-        if stat.S_ISDIR(mode):
+        if path.is_dir():
             continue
-        if not stat.S_ISREG(mode):
-            raise UserError(f"{path} is not a regular file (a pipe, device or socket): the input "
-                            "folder must hold plain files; copy the data into a file")
+        check_regular_file(path)
         rows.append({"file": path.relative_to(folder).as_posix(), "bytes": path.stat().st_size,
                      "sha256": _sha256(path)})
     return pd.DataFrame(rows, columns=["file", "bytes", "sha256"]).astype({"bytes": "int64"})

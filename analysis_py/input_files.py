@@ -107,16 +107,21 @@ def input_tables() -> list[tuple[str, bool]]:
     return tables
 
 
+def check_regular_file(path: Path) -> None:
+    """A pipe, device, socket or folder where a file is expected would hang or confuse the
+    build: one line says so instead. Raises FileNotFoundError when nothing is there."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise UserError(f"{path} is not a regular file (a pipe, device, socket or folder): the input "
+                        f"folder must hold plain CSV files ({FORMAT_DOC})")
+
+
 def input_file(path: Path, table: str, required: bool, work_dir: Path) -> InputFile | None:
     """The dialect of one file; None when it is absent (dbt says so if it is required) or
     has no rows and is optional."""
     try:
-        mode = os.stat(path).st_mode
+        check_regular_file(path)
     except FileNotFoundError:
         return None
-    if not stat.S_ISREG(mode):
-        raise UserError(f"{path} is not a regular file (a pipe, device or folder): an input file "
-                        f"must be a plain CSV file ({FORMAT_DOC})")
     header, has_rows = first_line(path)
     if not has_rows:
         if required:

@@ -35,7 +35,11 @@ def test_the_console_is_a_line_per_phase_and_a_summary_without_dbt_lines_or_colo
                                          "from cohort_flow").fetchone()
         evaluations = con.execute("select count(*) from fct_evaluations").fetchone()[0]
     assert lines[len(phases):] == [f"{screened} patients screened, {eligible} eligible; {evaluations} evaluations",
-                                   "data issues: 0", f"marts written to {db}"]
+                                   "data issues: 0",
+                                   "site texts that matched no keyword, grouped `other` (lesions): 'kidney' (6), "
+                                   "'pleura' (6), 'soft tissue' (6), 'skin' (5), 'muscle' (3), 'spleen' (2), "
+                                   "'peritoneum' (1); add keywords with --site-map FILE (docs/input-format.md)",
+                                   f"marts written to {db}"]
     assert not ANSI.search(result.output)
 
 

@@ -152,7 +152,7 @@ def test_a_db_held_open_by_a_duckdb_shell_is_one_line_naming_it(good_db):
 def test_a_fifo_for_a_csv_is_one_line_without_waiting(sample_copy, tmp_path):
     (sample_copy / "measurements.csv").unlink()
     os.mkfifo(sample_copy / "measurements.csv")
-    with pytest.raises(UserError, match=r"measurements.csv is not a regular file \(a pipe, device or socket\)"):
+    with pytest.raises(UserError, match=r"measurements.csv is not a regular file \(a pipe, device, socket or folder\)"):
         run_dbt_build(sample_copy, tmp_path / "x.duckdb", quiet=True)
     assert not (tmp_path / "x.duckdb").exists() and not work_path(tmp_path / "x.duckdb").exists()
 

@@ -43,7 +43,8 @@ def french_export(tmp_path_factory) -> Path:
 
 def test_day_first_dates_get_a_hint_naming_the_option(french_export, tmp_path):
     result = lesionwise_build(french_export, tmp_path / "iso.duckdb")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1  # no inclusion date parses: no patient is eligible
+    assert result.stderr.startswith("error: no patient is eligible among 60 screened"), result.stderr
     assert ("measurements.csv: 574 of 574 dates are not ISO (YYYY-MM-DD) but look like %d/%m/%Y: "
             "build with --date-format '%d/%m/%Y'") in result.stdout.splitlines()
     assert sum("but look like %d/%m/%Y" in line for line in result.stdout.splitlines()) == 4
@@ -94,4 +95,4 @@ def test_an_unsupported_date_format_stops_the_build_saying_what_is_supported(tmp
     result = lesionwise_build(CONTRACT_SAMPLE / "input", tmp_path / "x.duckdb", "--date-format", "%b %Y")
     assert result.returncode == 1
     assert ("date format '%b %Y': %b is not supported; supported are %d, %m, %Y, %y and the separators "
-            "/ . - : , and space") in result.stdout
+            "/ . - : , and space") in result.stderr
