@@ -60,6 +60,7 @@ class GlmmResult:
     deviance: float
     converged: bool
     message: str
+    singular: bool  # a variance parameter (or the AR(1) correlation) at its bound
 
 
 class _Terms:
@@ -395,4 +396,4 @@ def fit_glmm(data: GlmmData, structure: str, beta_start: np.ndarray) -> GlmmResu
                if converged else "Hessian not positive definite" if not positive else "gradient not zero")
     vcov = np.linalg.inv(H)[:p, :p] if positive else np.full((p, p), np.nan)
     return GlmmResult(beta=x[:p], vcov=vcov, theta=model.theta_values(x[p:]), deviance=2 * value,
-                      converged=converged, message=message)
+                      converged=converged, message=message, singular=bool(pinned))
