@@ -3,7 +3,7 @@
 The study's model is the GLMM with an evaluation effect nested in the patient; the GLMM
 with AR(1)-correlated evaluation effects is fitted beside it, as a sensitivity analysis, or
 as the model used when the nested one does not converge (`role` says which); the GEEs are
-sensitivity analyses. The radiotherapy timing rows compare with the never-irradiated lesions,
+sensitivity analyses. Rates are percentages (0-100). The radiotherapy timing rows compare with the never-irradiated lesions,
 their rates included. Models are multivariable, as in the study: response ~
 lymph node + prior radiotherapy + prior biopsy; radiotherapy timing in its own model
 (recent and remote against never, lesions of unknown timing left out); DR ~ the three
@@ -81,7 +81,8 @@ def evaluation_design(evaluations: pd.DataFrame, patients: pd.DataFrame) -> pd.D
 def _test_rows(level: str, factor: str, comparison: str, exposed, outcome, unit: str) -> list[dict]:
     result = compare_rates(exposed, outcome)
     base = {"level": level, "factor": factor, "comparison": comparison, "structure": "none",
-            "role": "primary", "rate_exposed": result["rate_exposed"], "rate_unexposed": result["rate_unexposed"],
+            "role": "primary", "rate_exposed": 100 * result["rate_exposed"],
+            "rate_unexposed": 100 * result["rate_unexposed"],
             "n_obs": result["n_exposed"] + result["n_unexposed"], "n_clusters": np.nan,
             "formula": f"{unit} outcome by {factor} (2 x 2 table)"}
     if "note" in result:
@@ -106,8 +107,8 @@ def _model_rows(fits: pd.DataFrame, level: str, factors: dict[str, str], data: p
     for factor in fits.loc[fits["kind"] == "fixed", "term"].unique():
         if factor not in factors:
             continue
-        rates = {"rate_exposed": data.loc[data[factor].astype(bool), outcome].mean(),
-                 "rate_unexposed": data.loc[_unexposed(data, factor), outcome].mean()}
+        rates = {"rate_exposed": 100 * data.loc[data[factor].astype(bool), outcome].mean(),
+                 "rate_unexposed": 100 * data.loc[_unexposed(data, factor), outcome].mean()}
         for _, fit in fits[fits["term"] == factor].iterrows():
             rows.append({"level": level, "factor": factor, "comparison": factors[factor], **rates,
                          **{c: fit.get(c) for c in MODEL_COLUMNS}})

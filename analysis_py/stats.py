@@ -14,6 +14,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from analysis_py import study_tables  # noqa: E402
 from analysis_py.db import read_marts  # noqa: E402
+from analysis_py.errors import UserError  # noqa: E402
 from analysis_py.figures.km import km_figure  # noqa: E402
 from analysis_py.model_summary import model_lines  # noqa: E402
 from analysis_py.numbers import months_text, percent_text  # noqa: E402
@@ -49,6 +50,9 @@ def marts_and_results(source: Path, progress: Callable[[str], None]) -> tuple[di
     """The marts in `source` and every table of the study from them (`stats` and `report`)."""
     marts = read_marts(source)
     progress(f"marts read from {source}")
+    if study_tables.eligible(marts["dim_patients"]).empty:
+        raise UserError(f"no eligible patients in {source}: nothing to model "
+                        "(the mart cohort_flow gives each patient's exclusion reason)")
     return marts, study_results(marts, progress)
 
 

@@ -286,9 +286,31 @@ def test_a_variance_estimated_at_zero_is_a_singular_fit_not_a_failure():
 
 def test_radiotherapy_timing_rows_compare_with_the_never_irradiated(outputs):
     readings = pd.read_csv(REF / "lesion_measurements.csv").query("lesion_response != 'NE'")
-    never = readings.loc[readings["radiotherapy_timing"] == "never", "response"].mean()
+    never = 100 * readings.loc[readings["radiotherapy_timing"] == "never", "response"].mean()
     table = pd.read_csv(outputs / "response_predictors.csv").query("level == 'measurement'")
     timing = table[table["factor"].isin(["rt_recent", "rt_remote"])]
     assert len(timing) == 10 and timing["rate_unexposed"].tolist() == pytest.approx([never] * 10, abs=1e-12)
-    recent = readings.loc[readings["radiotherapy_timing"] == "recent", "response"].mean()
+    recent = 100 * readings.loc[readings["radiotherapy_timing"] == "recent", "response"].mean()
     assert timing.loc[timing["factor"] == "rt_recent", "rate_exposed"].tolist() == pytest.approx([recent] * 5)
+
+
+@pytest.mark.parametrize("command", ["stats", "report"])
+def test_no_eligible_patient_is_one_line_saying_there_is_nothing_to_model(tmp_path, command):
+    path = tmp_path / "none_eligible.duckdb"
+    with duckdb.connect(str(path)) as con:
+        for name, frame in reference_marts().items():
+            con.register("frame", frame.assign(eligible=False) if name == "dim_patients" else frame)
+            con.execute(f"create table {name} as select * from frame")
+            con.unregister("frame")
+    result = CliRunner().invoke(app, [command, "--db", str(path), "--out", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().count("\n") == 0 and "no eligible patients" in result.output
+    assert "nothing to model" in result.output
+
+
+def test_people_read_rounded_numbers():
+    from analysis_py.numbers import months_text, odds_ratio_text, p_text, percent_text
+    assert [p_text(p) for p in (0.6, 0.0123, 0.0009, 1.0, 0.05)] == ["0.60", "0.012", "< 0.001", "1.0", "0.050"]
+    assert odds_ratio_text(0.5234, 0.301, 0.9) == "0.52 (0.30-0.90)" and odds_ratio_text(float("nan")) == ""
+    assert percent_text(29.4) == "29 %" and percent_text(float("nan")) == ""
+    assert months_text(float("nan")) == "not reached" and months_text(13.44) == "13.4"
