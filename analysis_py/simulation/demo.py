@@ -58,6 +58,7 @@ BIOPSIED_TLS = {"lung": 13, "head_neck": 9, "liver": 8, "lymph_node": 4, "elsewh
 RT_PATIENTS = {"primary": 44, "metastasis": 18}
 RECENT_RT_PATIENTS = {"primary": 7, "metastasis": 10}
 RECENT_IRRADIATED_TLS = 11
+NODE_SWAPS = 6000  # tries at swapping a lymph-node target's site with another's (balance_node_sites)
 
 
 @dataclass
@@ -163,11 +164,47 @@ def assign_target_sites(patients: list[Patient], rng: np.random.Generator) -> No
             break
         except Unreachable:
             continue
+    balance_node_sites(patients, groups, rng)
     other_capacity = dict(OTHER_LOCATIONS)
     for patient, lesion_groups in zip(patients, groups):
         for plan, group in zip(patient.course.plans, lesion_groups):
             lesion = patient.add_lesion("target", group, site_text(patient, group, other_capacity, rng))
             lesion.plan = plan
+
+
+def balance_node_sites(patients: list[Patient], groups: list[list[str]], rng: np.random.Generator,
+                       steps: int = NODE_SWAPS) -> None:
+    """Swaps the sites of a lymph-node and another target lesion of the same best-response class
+    (the Fig. 3 counts hold) when that brings the lymph nodes' response and DR figures closer to
+    the paper's, keeps at most 2 targets per site group in a patient and the number of patients
+    with each site group."""
+    plans = Plans.of([list(p.course.plans) for p in patients])
+    slots = [(i, j) for i, patient in enumerate(patients) for j in range(len(patient.course.plans))]
+    responding = np.array([Lesion("", "", "", "", plan=patients[i].course.plans[j]).responding for i, j in slots])
+    start = patients_per_group(groups)
+
+    def loss() -> float:
+        node = np.array([groups[i][j] == "lymph_node" for i, j in slots])
+        spread = patients_per_group(groups)
+        return factor_loss(plans, "lymph_node", node, ~node) + 10 * sum((spread[g] - start[g]) ** 2 for g in start)
+
+    best = loss()
+    for _ in range(steps):
+        a, b = rng.integers(len(slots), size=2)
+        (i, j), (k, m) = slots[a], slots[b]
+        if responding[a] != responding[b] or (groups[i][j] == "lymph_node") == (groups[k][m] == "lymph_node"):
+            continue
+        groups[i][j], groups[k][m] = groups[k][m], groups[i][j]
+        value = loss() if max(map(groups[i].count, groups[i])) <= 2 and max(map(groups[k].count, groups[k])) <= 2 \
+            else np.inf
+        if value <= best:
+            best = value
+        else:
+            groups[i][j], groups[k][m] = groups[k][m], groups[i][j]
+
+
+def patients_per_group(groups: list[list[str]]) -> dict[str, int]:
+    return {g: sum(g in patient_groups for patient_groups in groups) for g in attributes.SITE_GROUPS}
 
 
 def draw_groups(patient: Patient, pools: dict[bool, dict[str, int]], rng: np.random.Generator) -> list[str]:
