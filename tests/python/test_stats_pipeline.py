@@ -314,3 +314,20 @@ def test_people_read_rounded_numbers():
     assert odds_ratio_text(0.5234, 0.301, 0.9) == "0.52 (0.30-0.90)" and odds_ratio_text(float("nan")) == ""
     assert percent_text(29.4) == "29 %" and percent_text(float("nan")) == ""
     assert months_text(float("nan")) == "not reached" and months_text(13.44) == "13.4"
+
+
+def test_the_summary_names_the_model_flags_a_singular_fit_and_a_sensitivity_model_pointing_the_other_way():
+    from analysis_py.model_summary import model_lines
+    base = {"level": "measurement", "factor": "prior_biopsy", "comparison": "prior biopsy vs none",
+            "converged": True, "note": "", "sd_patient": 8.6, "sd_evaluation": 0.00034}
+    table = pd.DataFrame([
+        base | {"method": "glmm_laplace", "structure": "nested", "role": "primary", "odds_ratio": 3.58,
+                "p_value": 0.0044, "singular_fit": True},
+        base | {"method": "glmm_laplace", "structure": "ar1", "role": "sensitivity", "odds_ratio": 3.6,
+                "p_value": 0.0044, "singular_fit": False},
+        base | {"method": "gee", "structure": "exchangeable", "role": "sensitivity", "odds_ratio": 0.8,
+                "p_value": 0.5, "singular_fit": None},
+    ])
+    assert model_lines(table) == [
+        "measurement: prior biopsy vs none: OR 3.58, p = 0.0044 (nested GLMM; singular fit (patient SD 8.6, "
+        "evaluation SD 0.00034)); other direction in: exchangeable GEE OR 0.80"]
