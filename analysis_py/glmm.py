@@ -75,7 +75,8 @@ class _Terms:
         self.w = self.mu * likelihood
         self.r = data.y - self.mu
         np.copyto(likelihood, self.mu, where=data.y == 1)
-        self.loglik = float(np.log(likelihood, out=likelihood).sum())
+        with np.errstate(divide="ignore"):  # a probability rounded to 0: -inf, which the line search rejects
+            self.loglik = float(np.log(likelihood, out=likelihood).sum())
         n_eval = data.n_evaluations
         self.we = np.bincount(data.evaluation, self.w, n_eval)
         self.re = np.bincount(data.evaluation, self.r, n_eval)
