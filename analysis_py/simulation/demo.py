@@ -61,6 +61,11 @@ RECENT_IRRADIATED_TLS = 11
 NODE_SWAPS = 6000  # tries at swapping a lymph-node target's site with another's (balance_node_sites)
 
 
+def responding_plan(plan: str) -> bool:
+    """Best response CR or PR: a C or P before the lesion's first D."""
+    return any(letter in "CP" for letter in plan.split("D")[0])
+
+
 @dataclass
 class Lesion:
     lesion_id: str
@@ -83,8 +88,7 @@ class Lesion:
 
     @property
     def responding(self) -> bool:
-        """Best response CR or PR: a C or P before the lesion's first D."""
-        return any(letter in "CP" for letter in self.plan.split("D")[0])
+        return responding_plan(self.plan)
 
     @property
     def responding_measurements(self) -> int:
@@ -180,7 +184,7 @@ def balance_node_sites(patients: list[Patient], groups: list[list[str]], rng: np
     with each site group."""
     plans = Plans.of([list(p.course.plans) for p in patients])
     slots = [(i, j) for i, patient in enumerate(patients) for j in range(len(patient.course.plans))]
-    responding = np.array([Lesion("", "", "", "", plan=patients[i].course.plans[j]).responding for i, j in slots])
+    responding = np.array([responding_plan(patients[i].course.plans[j]) for i, j in slots])
     start = patients_per_group(groups)
 
     def loss() -> float:
@@ -212,7 +216,7 @@ def draw_groups(patient: Patient, pools: dict[bool, dict[str, int]], rng: np.ran
     chosen: list[str] = []
     weights_base = attributes.affinity(patient.primary)
     for plan in patient.course.plans:
-        pool = pools[any(letter in "CP" for letter in plan.split("D")[0])]
+        pool = pools[responding_plan(plan)]
         counts = np.array([pool[g] for g in attributes.SITE_GROUPS], dtype=float)
         taken = np.array([chosen.count(g) for g in attributes.SITE_GROUPS])
         weights = counts * weights_base * np.where(taken == 1, SECOND_LESION_BOOST, 1.0) * (taken < 2)
