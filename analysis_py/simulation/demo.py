@@ -59,6 +59,7 @@ RT_PATIENTS = {"primary": 44, "metastasis": 18}
 RECENT_RT_PATIENTS = {"primary": 7, "metastasis": 10}
 RECENT_IRRADIATED_TLS = 11
 NODE_SWAPS = 6000  # tries at swapping a lymph-node target's site with another's (balance_node_sites)
+SITE_SPREAD_WEIGHT = 10  # loss per squared change in the patients having a site group (Table 1 counts)
 
 
 def responding_plan(plan: str) -> bool:
@@ -89,10 +90,6 @@ class Lesion:
     @property
     def responding(self) -> bool:
         return responding_plan(self.plan)
-
-    @property
-    def responding_measurements(self) -> int:
-        return sum(letter in "CP" for letter in self.plan)
 
 
 @dataclass
@@ -190,7 +187,8 @@ def balance_node_sites(patients: list[Patient], groups: list[list[str]], rng: np
     def loss() -> float:
         node = np.array([groups[i][j] == "lymph_node" for i, j in slots])
         spread = patients_per_group(groups)
-        return factor_loss(plans, "lymph_node", node, ~node) + 10 * sum((spread[g] - start[g]) ** 2 for g in start)
+        return factor_loss(plans, "lymph_node", node, ~node) + SITE_SPREAD_WEIGHT * sum(
+            (spread[g] - start[g]) ** 2 for g in start)
 
     best = loss()
     for _ in range(steps):
