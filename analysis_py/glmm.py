@@ -60,6 +60,7 @@ class GlmmResult:
     deviance: float
     converged: bool
     message: str
+    singular: bool  # a variance parameter (or the AR(1) correlation) at its bound
 
 
 class _Terms:
@@ -74,7 +75,8 @@ class _Terms:
         self.w = self.mu * likelihood
         self.r = data.y - self.mu
         np.copyto(likelihood, self.mu, where=data.y == 1)
-        self.loglik = float(np.log(likelihood, out=likelihood).sum())
+        with np.errstate(divide="ignore"):  # a probability rounded to 0: -inf, which the line search rejects
+            self.loglik = float(np.log(likelihood, out=likelihood).sum())
         n_eval = data.n_evaluations
         self.we = np.bincount(data.evaluation, self.w, n_eval)
         self.re = np.bincount(data.evaluation, self.r, n_eval)
@@ -395,4 +397,4 @@ def fit_glmm(data: GlmmData, structure: str, beta_start: np.ndarray) -> GlmmResu
                if converged else "Hessian not positive definite" if not positive else "gradient not zero")
     vcov = np.linalg.inv(H)[:p, :p] if positive else np.full((p, p), np.nan)
     return GlmmResult(beta=x[:p], vcov=vcov, theta=model.theta_values(x[p:]), deviance=2 * value,
-                      converged=converged, message=message)
+                      converged=converged, message=message, singular=bool(pinned))

@@ -1,8 +1,10 @@
 """Predictors of response and of DR: lesion/patient-level tests, reading/evaluation-level models.
 
-The study's model is the GLMM with an evaluation effect nested in the patient; when it
-does not converge, the AR(1) evaluation structure is fitted and used (`role` says which);
-the GEEs are sensitivity analyses. Models are multivariable, as in the study: response ~
+The study's model is the GLMM with an evaluation effect nested in the patient; the GLMM
+with AR(1)-correlated evaluation effects is fitted beside it, as a sensitivity analysis, or
+as the model used when the nested one does not converge (`role` says which); the GEEs are
+sensitivity analyses. Rates are percentages (0-100). The radiotherapy timing rows compare with the never-irradiated lesions,
+their rates included. Models are multivariable, as in the study: response ~
 lymph node + prior radiotherapy + prior biopsy; radiotherapy timing in its own model
 (recent and remote against never, lesions of unknown timing left out); DR ~ the three
 has_*_tl flags.
@@ -34,7 +36,10 @@ DR_FACTORS = {
 }
 Progress = Callable[[str], None]  # receives one line for the user before each model fit
 COLUMNS = ["level", "factor", "comparison", "method", "structure", "role", "rate_exposed", "rate_unexposed",
-           "odds_ratio", "ci_low", "ci_high", "p_value", "n_obs", "n_clusters", "converged", "note", "formula"]
+           "odds_ratio", "ci_low", "ci_high", "p_value", "n_obs", "n_clusters", "converged", "note", "formula",
+           "sd_patient", "sd_evaluation", "rho_evaluation", "singular_fit"]
+MODEL_COLUMNS = ["method", "structure", "role", "odds_ratio", "ci_low", "ci_high", "p_value", "n_obs", "n_clusters",
+                 "converged", "note", "formula", "sd_patient", "sd_evaluation", "rho_evaluation", "singular_fit"]
 
 
 def _lesion_flags(lesions: pd.DataFrame) -> pd.DataFrame:
@@ -76,7 +81,8 @@ def evaluation_design(evaluations: pd.DataFrame, patients: pd.DataFrame) -> pd.D
 def _test_rows(level: str, factor: str, comparison: str, exposed, outcome, unit: str) -> list[dict]:
     result = compare_rates(exposed, outcome)
     base = {"level": level, "factor": factor, "comparison": comparison, "structure": "none",
-            "role": "primary", "rate_exposed": result["rate_exposed"], "rate_unexposed": result["rate_unexposed"],
+            "role": "primary", "rate_exposed": 100 * result["rate_exposed"],
+            "rate_unexposed": 100 * result["rate_unexposed"],
             "n_obs": result["n_exposed"] + result["n_unexposed"], "n_clusters": np.nan,
             "formula": f"{unit} outcome by {factor} (2 x 2 table)"}
     if "note" in result:
@@ -88,18 +94,24 @@ def _test_rows(level: str, factor: str, comparison: str, exposed, outcome, unit:
                     "converged": True, "note": ""}]
 
 
+def _unexposed(data: pd.DataFrame, factor: str) -> pd.Series:
+    """The comparison group: lesions never irradiated for a timing factor, else those without the factor."""
+    if factor in TIMING_MODEL:
+        return ~data[TIMING_MODEL].astype(bool).any(axis=1)
+    return ~data[factor].astype(bool)
+
+
 def _model_rows(fits: pd.DataFrame, level: str, factors: dict[str, str], data: pd.DataFrame,
                 outcome: str) -> list[dict]:
     rows = []
     for factor in fits.loc[fits["kind"] == "fixed", "term"].unique():
         if factor not in factors:
             continue
-        exposed = data[factor].astype(bool)
-        rates = {"rate_exposed": data.loc[exposed, outcome].mean(), "rate_unexposed": data.loc[~exposed, outcome].mean()}
+        rates = {"rate_exposed": 100 * data.loc[data[factor].astype(bool), outcome].mean(),
+                 "rate_unexposed": 100 * data.loc[_unexposed(data, factor), outcome].mean()}
         for _, fit in fits[fits["term"] == factor].iterrows():
             rows.append({"level": level, "factor": factor, "comparison": factors[factor], **rates,
-                         **{c: fit[c] for c in ("method", "structure", "role", "odds_ratio", "ci_low", "ci_high",
-                                                "p_value", "n_obs", "n_clusters", "converged", "note", "formula")}})
+                         **{c: fit.get(c) for c in MODEL_COLUMNS}})
     return rows
 
 
@@ -119,24 +131,28 @@ def _fitted(fits: list[tuple[str, Callable[[], pd.DataFrame]]], scope: str, prog
     return pd.concat(frames, ignore_index=True)
 
 
-def _glmm_with_fallback(data, outcome, covariates, primary, fallback, progress: Progress) -> pd.DataFrame:
-    """The study's GLMM; the fallback structure is fitted and used only when it does not converge."""
-    first = glmm(data, outcome, covariates, primary)
-    if first.loc[first["kind"] == "fixed", "converged"].all():
-        return first.assign(role="primary")
-    progress(f"the {primary} GLMM did not converge; fitting the {fallback} GLMM instead")
-    second = glmm(data, outcome, covariates, fallback)
-    return pd.concat([first.assign(role="not used: did not converge"), second.assign(role="primary (fallback)")])
+def _glmm_roles(primary: pd.DataFrame, fallback: pd.DataFrame, progress: Progress) -> pd.DataFrame:
+    """The study's GLMM as primary and the fallback structure's beside it as a sensitivity
+    analysis; the fallback becomes the primary when the study's GLMM does not converge."""
+    if primary.loc[primary["kind"] == "fixed", "converged"].all():
+        return pd.concat([primary.assign(role="primary"), fallback.assign(role="sensitivity")])
+    progress(f"the {primary['structure'].iloc[0]} GLMM did not converge; "
+             f"the {fallback['structure'].iloc[0]} GLMM is used instead")
+    return pd.concat([primary.assign(role="not used: did not converge"), fallback.assign(role="primary (fallback)")])
 
 
 def _reading_models(data: pd.DataFrame, covariates: list[str], progress: Progress) -> pd.DataFrame:
-    return _fitted([
-        ("nested GLMM", lambda: _glmm_with_fallback(data, "response", covariates, "nested", "ar1", progress)),
+    glmms = _fitted([
+        ("nested GLMM", lambda: glmm(data, "response", covariates, "nested")),
+        ("AR(1) GLMM", lambda: glmm(data, "response", covariates, "ar1")),
+    ], _scope(data, "response", covariates, "readings"), progress)
+    nested, ar1 = (glmms[glmms["structure"] == s] for s in ("nested", "ar1"))
+    return pd.concat([_glmm_roles(nested, ar1, progress), _fitted([
         ("exchangeable GEE", lambda: gee(data, "response", covariates, "exchangeable").assign(role="sensitivity")),
         ("nested GEE", lambda: gee(data, "response", covariates, "nested").assign(role="sensitivity")),
         ("AR(1) GEE", lambda: gee(data, "response", covariates, "ar1", sequence="lesion_key")
          .assign(role="sensitivity")),
-    ], _scope(data, "response", covariates, "readings"), progress)
+    ], _scope(data, "response", covariates, "readings"), progress)], ignore_index=True)
 
 
 def response_predictors(patients, lesions, measurements, progress: Progress = lambda _: None) -> pd.DataFrame:

@@ -1,7 +1,8 @@
 """Logistic models for repeated readings (GLMM and GEE) on a DataFrame, as tidy tables.
 
 Each function returns one row per parameter: the fixed effects (odds ratio, 95 % Wald CI,
-Wald p), then the variance, correlation and scale parameters. A model that cannot be
+Wald p; a GLMM's rows also carry its variance components and whether the fit is singular),
+then the variance, correlation and scale parameters. A model that cannot be
 fitted (too few patients, an exposure or outcome cell with no one in it, separation, an
 invalid working correlation) returns its fixed-effect rows with empty estimates and a
 `note` saying why; `converged` is False then.
@@ -25,6 +26,8 @@ GLMM_STRUCTURES = {
     "nested": "(1 | {patient}/{evaluation})",
     "ar1": "ar1(factor({wave}) + 0 | {patient})",
 }
+VARIANCE_COLUMNS = {"sd_patient": "sd_patient", "sd_evaluation": "sd_evaluation", "sd_ar1": "sd_evaluation",
+                    "rho": "rho_evaluation"}  # GLMM parameter: its column on the fixed-effect rows
 GEE_STRUCTURES = {
     "exchangeable": "exchangeable within {cluster}",
     "nested": "exchangeable within {evaluation}, another between evaluations of {cluster}",
@@ -109,7 +112,9 @@ def glmm(df: pd.DataFrame, outcome: str, covariates: list[str], structure: str,
         return _failed(terms, reason, **model)
     y, X = _design(df, outcome, covariates)
     fit = fit_glmm(_glmm_data(df, y, X, patient, evaluation, wave), structure, fit_logistic(y, X))
-    frame = _rows(terms, fit.beta, fit.vcov, **model, converged=fit.converged,
+    components = {VARIANCE_COLUMNS[name]: value for name, value in fit.theta.items()}
+    frame = _rows(terms, fit.beta, fit.vcov, **model, **components, singular_fit=fit.singular,
+                  converged=fit.converged,
                   note=fit.message.removeprefix("converged").lstrip("; ") if fit.converged
                   else f"not converged: {fit.message}")
     if _separated(frame):

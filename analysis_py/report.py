@@ -28,6 +28,7 @@ from analysis_py.figures.spider import spider_figure, spider_readings
 from analysis_py.figures.swimmer import swimmer_figure, swimmer_lanes
 from analysis_py.figures.waterfall import (best_lesion_change, best_sum_change, lesion_waterfall_figure,
                                            patient_waterfall_figure)
+from analysis_py.numbers import months_text, odds_ratio_text, p_text, percent_text
 from analysis_py.stats import CI_METHOD, km_figures, marts_and_results, summary_lines
 
 TEMPLATE = Path(__file__).with_name("report_template.html")
@@ -95,17 +96,7 @@ def section(anchor: str, title: str, body: str, major: bool = True) -> str:
 
 
 def n_pct(n, percent) -> str:
-    return f"{int(n)} ({percent:.0f} %)" if pd.notna(percent) else f"{int(n)}"
-
-
-def p_text(p) -> str:
-    if pd.isna(p):
-        return ""
-    return "< 0.001" if p < 0.001 else f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
-
-
-def months(value) -> str:
-    return "not reached" if pd.isna(value) else f"{value:.1f}"
+    return f"{int(n)} ({percent_text(percent)})" if pd.notna(percent) else f"{int(n)}"
 
 
 # ----- identifiers ----------------------------------------------------------------------------------------------
@@ -185,7 +176,7 @@ def _response(marts, tables, lines) -> str:
                        "Fig. 3. Best response of the target lesions by site group; response = CR or PR.",
                        "Best response of target lesions by site")
     site_rows = [[site_label(r["site_group"]), int(r["n_lesions"]),
-                  *[int(r[f"n_{c}"]) for c in study_tables.RESPONSES], f"{100 * r['response_rate']:.0f} %"]
+                  *[int(r[f"n_{c}"]) for c in study_tables.RESPONSES], percent_text(r["response_rate"])]
                  for _, r in by_site.iterrows()]
     site_table = table_html("best_response_by_site", ["site group", "target lesions", *study_tables.RESPONSES,
                                                       "response rate"], site_rows,
@@ -310,15 +301,15 @@ def _survival(marts, tables) -> str:
         row = survival.loc[name]
         figures.append(figure_html(
             f"km_{name.lower()}", figure,
-            f"{name}: median {months(row['median_months'])} months (95 % CI {months(row['ci_low'])}-"
-            f"{months(row['ci_high'])}); {int(row['events'])} events in {int(row['n'])} patients. "
+            f"{name}: median {months_text(row['median_months'])} months (95 % CI {months_text(row['ci_low'])}-"
+            f"{months_text(row['ci_high'])}); {int(row['events'])} events in {int(row['n'])} patients. "
             "Numbers at risk under the axis; + censored.", f"Kaplan-Meier curve of {name}", dpi=100))
     rows = []
     for name, row in survival.iterrows():
-        at = [f"{100 * row[f'surv_{t}m']:.0f} % ({100 * row[f'surv_{t}m_ci_low']:.0f}-"
-              f"{100 * row[f'surv_{t}m_ci_high']:.0f})" if pd.notna(row[f"surv_{t}m"]) else "" for t in (6, 12, 24)]
+        at = [f"{percent_text(row[f'surv_{t}m'])} ({row[f'surv_{t}m_ci_low']:.0f}-{row[f'surv_{t}m_ci_high']:.0f})"
+              if pd.notna(row[f"surv_{t}m"]) else "" for t in (6, 12, 24)]
         rows.append([name, int(row["n"]), int(row["events"]),
-                     f"{months(row['median_months'])} ({months(row['ci_low'])}-{months(row['ci_high'])})", *at])
+                     f"{months_text(row['median_months'])} ({months_text(row['ci_low'])}-{months_text(row['ci_high'])})", *at])
     table = table_html("survival", ["endpoint", "patients", "events", "median, months (95 % CI)", "at 6 months",
                                     "at 12 months", "at 24 months"], rows,
                        "Kaplan-Meier estimates, 95 % CI by the log-log method")
@@ -353,9 +344,9 @@ def _predictor_tables(name: str, table: pd.DataFrame, outcome: str) -> str:
     out = []
     for level in dict.fromkeys(table["level"]):
         rows = table[(table["level"] == level) & table["role"].str.startswith("primary")]
-        body = [[r["comparison"], f"{100 * r['rate_exposed']:.0f} % vs {100 * r['rate_unexposed']:.0f} %",
-                 f"{r['odds_ratio']:.2f} ({r['ci_low']:.2f}-{r['ci_high']:.2f})" if pd.notna(r["odds_ratio"]) else
-                 (r["note"] or "not estimable"), p_text(r["p_value"])] for _, r in rows.iterrows()]
+        body = [[r["comparison"], f"{percent_text(r['rate_exposed'])} vs {percent_text(r['rate_unexposed'])}",
+                 odds_ratio_text(r["odds_ratio"], r["ci_low"], r["ci_high"]) or r["note"] or "not estimable",
+                 p_text(r["p_value"])] for _, r in rows.iterrows()]
         out.append(table_html(f"{name}:{level}", ["factor", f"{outcome} rate, exposed vs not", "odds ratio (95 % CI)",
                                                   "p"], body, LEVEL_LABELS.get(level, level)))
         out.append(_model_text(rows))
@@ -363,8 +354,8 @@ def _predictor_tables(name: str, table: pd.DataFrame, outcome: str) -> str:
         if len(sensitivity):
             sens = [[r["comparison"], f"{METHODS.get(r['method'], r['method'])}"
                      + (f", {r['structure']}" if r["structure"] not in ("none", "") else ""), r["role"],
-                     f"{r['odds_ratio']:.2f} ({r['ci_low']:.2f}-{r['ci_high']:.2f})" if pd.notna(r["odds_ratio"])
-                     else "", p_text(r["p_value"]), r["note"] if isinstance(r["note"], str) else ""]
+                     odds_ratio_text(r["odds_ratio"], r["ci_low"], r["ci_high"]), p_text(r["p_value"]),
+                     r["note"] if isinstance(r["note"], str) else ""]
                     for _, r in sensitivity.iterrows()]
             out.append(f"<details><summary>Sensitivity analyses and models not used ({len(sens)} rows)</summary>"
                        + table_html(f"{name}:{level}:sensitivity", ["factor", "method", "role", "odds ratio (95 % CI)",

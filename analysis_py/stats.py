@@ -14,7 +14,10 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from analysis_py import study_tables  # noqa: E402
 from analysis_py.db import read_marts  # noqa: E402
+from analysis_py.errors import UserError  # noqa: E402
 from analysis_py.figures.km import km_figure  # noqa: E402
+from analysis_py.model_summary import model_lines  # noqa: E402
+from analysis_py.numbers import months_text, percent_text  # noqa: E402
 from analysis_py.predictors import dr_predictors, response_predictors  # noqa: E402
 from analysis_py.survival import km_curve, km_summary  # noqa: E402
 
@@ -47,6 +50,9 @@ def marts_and_results(source: Path, progress: Callable[[str], None]) -> tuple[di
     """The marts in `source` and every table of the study from them (`stats` and `report`)."""
     marts = read_marts(source)
     progress(f"marts read from {source}")
+    if study_tables.eligible(marts["dim_patients"]).empty:
+        raise UserError(f"no eligible patients in {source}: nothing to model "
+                        "(the mart cohort_flow gives each patient's exclusion reason)")
     return marts, study_results(marts, progress)
 
 
@@ -72,10 +78,6 @@ def km_figures(patients: pd.DataFrame) -> dict[str, Figure]:
     return figures
 
 
-def _months(value: float) -> str:
-    return "not reached" if pd.isna(value) else f"{value:.1f}"
-
-
 def summary_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
     """A few lines for the terminal: cohort, ORR, DR, medians, the study model's p-values."""
     flow = tables["cohort_flow"].set_index("reason")["n_patients"]
@@ -83,16 +85,10 @@ def summary_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
     orr = t2[(t2["response"] == "ORR") & t2["level"].str.startswith("patient")].iloc[0]
     dr = tables["dr_prevalence"].set_index(["level", "dr_type"])
     lines = [f"eligible patients: {flow.get('eligible', 0)} of {flow.sum()} screened",
-             f"objective response: {orr['n']} ({orr['percent']:.0f} %)",
+             f"objective response: {orr['n']} ({percent_text(orr['percent'])})",
              f"DR: {dr.loc[('patient', 'any'), 'n']} patients, {dr.loc[('evaluation', 'any'), 'n']} of "
              f"{dr.loc[('evaluation', 'any'), 'total']} post-baseline evaluations"]
     for _, row in tables["survival"].iterrows():
-        lines.append(f"median {row['endpoint']}: {_months(row['median_months'])} months "
-                     f"(95 % CI {_months(row['ci_low'])}-{_months(row['ci_high'])})")
-    for name in ("response_predictors", "dr_predictors"):
-        table = tables[name]
-        used = table[(table["role"].str.startswith("primary")) & (table["method"] == "glmm_laplace")]
-        for _, row in used.iterrows():
-            result = f"OR {row['odds_ratio']:.2f}, p = {row['p_value']:.3g}" if row["converged"] else row["note"]
-            lines.append(f"{row['level']}: {row['comparison']}: {result} ({row['structure']} GLMM)")
-    return lines
+        lines.append(f"median {row['endpoint']}: {months_text(row['median_months'])} months "
+                     f"(95 % CI {months_text(row['ci_low'])}-{months_text(row['ci_high'])})")
+    return lines + model_lines(tables["response_predictors"]) + model_lines(tables["dr_predictors"])

@@ -82,11 +82,11 @@ def table2_best_response(patients, lesions, measurements) -> pd.DataFrame:
 
 
 def best_response_by_site(lesions: pd.DataFrame) -> pd.DataFrame:
-    """Fig. 3: per site group, the number of target lesions by best response and the response rate."""
+    """Fig. 3: per site group, the number of target lesions by best response and the response rate (percent)."""
     counts = pd.crosstab(lesions["site_group"], lesions["best_response"].fillna("NE")).reindex(
         columns=list(RESPONSES), fill_value=0)
     n = counts.sum(axis=1)
-    table = counts.add_prefix("n_").assign(n_lesions=n, response_rate=counts[list(RESPONDING)].sum(axis=1) / n)
+    table = counts.add_prefix("n_").assign(n_lesions=n, response_rate=100 * counts[list(RESPONDING)].sum(axis=1) / n)
     return table.reset_index().sort_values("n_lesions", ascending=False, kind="stable").reset_index(drop=True)
 
 

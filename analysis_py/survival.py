@@ -92,7 +92,7 @@ def survival_at(curve: pd.DataFrame, at: float, method: str) -> tuple[float, flo
 
 def km_summary(patients: pd.DataFrame, endpoints: dict[str, tuple[str, str]],
                method: str = "log-log", at_months: tuple[float, ...] = (6, 12, 24)) -> pd.DataFrame:
-    """One row per endpoint: n, events, median months with 95 % CI, survival at fixed times.
+    """One row per endpoint: n, events, median months with 95 % CI, survival at fixed times (percent).
 
     `endpoints` maps a name to its (time column in months, event column)."""
     rows = []
@@ -105,6 +105,6 @@ def km_summary(patients: pd.DataFrame, endpoints: dict[str, tuple[str, str]],
                "median_reached": bool(np.isfinite(median)), "ci_method": method}
         for t in at_months:
             s, lo, hi = survival_at(curve, t, method)
-            row.update({f"surv_{t:g}m": s, f"surv_{t:g}m_ci_low": lo, f"surv_{t:g}m_ci_high": hi})
+            row.update({f"surv_{t:g}m": 100 * s, f"surv_{t:g}m_ci_low": 100 * lo, f"surv_{t:g}m_ci_high": 100 * hi})
         rows.append(row)
     return pd.DataFrame(rows)

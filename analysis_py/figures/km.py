@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis_py.survival import confidence_band
+from analysis_py.numbers import months_text
+from analysis_py.survival import confidence_band, km_median
 
 RISK_STEP_MONTHS = 6  # numbers at risk every 6 months
 
@@ -18,7 +19,7 @@ def number_at_risk(curve: pd.DataFrame, at: np.ndarray) -> np.ndarray:
 
 
 def km_figure(curve: pd.DataFrame, title: str, method: str = "log-log") -> Figure:
-    """Step curve of S(t) in months, shaded 95 % band, + for censored, numbers at risk below."""
+    """Step curve of S(t) in months, shaded 95 % band, + for censored, the median marked, numbers at risk below."""
     fig = Figure(figsize=(7, 5), layout="constrained")
     ax = fig.add_subplot()
     t = np.r_[0.0, curve["time"].to_numpy()]
@@ -37,5 +38,16 @@ def km_figure(curve: pd.DataFrame, title: str, method: str = "log-log") -> Figur
                     textcoords="offset points", ha="center", fontsize=8)
     ax.annotate("at risk", (0, 0), xycoords="axes fraction", xytext=(-30, -42), textcoords="offset points",
                 ha="right", fontsize=8)
+    _mark_median(ax, km_median(curve, method)[0])
     ax.grid(alpha=0.3)
     return fig
+
+
+def _mark_median(ax, median: float) -> None:
+    """Dashed lines from S = 0.5 to the median and down to the axis, labelled; a note when not reached."""
+    if not np.isfinite(median):
+        ax.annotate("median not reached", (0.98, 0.55), xycoords="axes fraction", ha="right", fontsize=9)
+        return
+    ax.plot([0, median, median], [0.5, 0.5, 0], linestyle="--", color="0.4", linewidth=1)
+    ax.annotate(f"median {months_text(median)} months", (median, 0.5), xytext=(6, 6), textcoords="offset points",
+                fontsize=9)

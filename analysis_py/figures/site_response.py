@@ -26,7 +26,7 @@ def site_response_figure(by_site: pd.DataFrame) -> Figure:
         ax.barh(y, share, left=left, color=colour, edgecolor="#444444", linewidth=0.4, label=response, height=0.7)
         left += share
     for yi, (_, row) in zip(y, table.iterrows()):
-        ax.text(101.5, yi, f"{100 * row['response_rate']:.0f} % response  (n = {int(row['n_lesions'])})",
+        ax.text(101.5, yi, f"{row['response_rate']:.0f} % response  (n = {int(row['n_lesions'])})",
                 va="center", fontsize=8.5)
     ax.set_yticks(y, [site_label(s) for s in table["site_group"]], fontsize=9)
     ax.set_xlim(0, 100)

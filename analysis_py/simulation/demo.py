@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from analysis_py.simulation import attributes
+from analysis_py.simulation.associations import Plans, adjusted_irradiated_loss, factor_loss
 from analysis_py.simulation.courses import COURSES, Course
 from analysis_py.simulation.trajectories import Unreachable, draw_baseline, draw_values
 
@@ -57,7 +58,13 @@ BIOPSIED_TLS = {"lung": 13, "head_neck": 9, "liver": 8, "lymph_node": 4, "elsewh
 RT_PATIENTS = {"primary": 44, "metastasis": 18}
 RECENT_RT_PATIENTS = {"primary": 7, "metastasis": 10}
 RECENT_IRRADIATED_TLS = 11
-RESPONSE_RATE = {"irradiated": 0.29, "recent": 0.38, "remote": 0.26, "biopsied": 0.40}
+NODE_SWAPS = 6000  # tries at swapping a lymph-node target's site with another's (balance_node_sites)
+SITE_SPREAD_WEIGHT = 10  # loss per squared change in the patients having a site group (Table 1 counts)
+
+
+def responding_plan(plan: str) -> bool:
+    """Best response CR or PR: a C or P before the lesion's first D."""
+    return any(letter in "CP" for letter in plan.split("D")[0])
 
 
 @dataclass
@@ -82,12 +89,7 @@ class Lesion:
 
     @property
     def responding(self) -> bool:
-        """Best response CR or PR: a C or P before the lesion's first D."""
-        return any(letter in "CP" for letter in self.plan.split("D")[0])
-
-    @property
-    def responding_measurements(self) -> int:
-        return sum(letter in "CP" for letter in self.plan)
+        return responding_plan(self.plan)
 
 
 @dataclass
@@ -163,6 +165,7 @@ def assign_target_sites(patients: list[Patient], rng: np.random.Generator) -> No
             break
         except Unreachable:
             continue
+    balance_node_sites(patients, groups, rng)
     other_capacity = dict(OTHER_LOCATIONS)
     for patient, lesion_groups in zip(patients, groups):
         for plan, group in zip(patient.course.plans, lesion_groups):
@@ -170,12 +173,48 @@ def assign_target_sites(patients: list[Patient], rng: np.random.Generator) -> No
             lesion.plan = plan
 
 
+def balance_node_sites(patients: list[Patient], groups: list[list[str]], rng: np.random.Generator,
+                       steps: int = NODE_SWAPS) -> None:
+    """Swaps the sites of a lymph-node and another target lesion of the same best-response class
+    (the Fig. 3 counts hold) when that brings the lymph nodes' response and DR figures closer to
+    the paper's, keeps at most 2 targets per site group in a patient and the number of patients
+    with each site group."""
+    plans = Plans.of([list(p.course.plans) for p in patients])
+    slots = [(i, j) for i, patient in enumerate(patients) for j in range(len(patient.course.plans))]
+    responding = np.array([responding_plan(patients[i].course.plans[j]) for i, j in slots])
+    start = patients_per_group(groups)
+
+    def loss() -> float:
+        node = np.array([groups[i][j] == "lymph_node" for i, j in slots])
+        spread = patients_per_group(groups)
+        return factor_loss(plans, "lymph_node", node, ~node) + SITE_SPREAD_WEIGHT * sum(
+            (spread[g] - start[g]) ** 2 for g in start)
+
+    best = loss()
+    for _ in range(steps):
+        a, b = rng.integers(len(slots), size=2)
+        (i, j), (k, m) = slots[a], slots[b]
+        if responding[a] != responding[b] or (groups[i][j] == "lymph_node") == (groups[k][m] == "lymph_node"):
+            continue
+        groups[i][j], groups[k][m] = groups[k][m], groups[i][j]
+        value = loss() if max(map(groups[i].count, groups[i])) <= 2 and max(map(groups[k].count, groups[k])) <= 2 \
+            else np.inf
+        if value <= best:
+            best = value
+        else:
+            groups[i][j], groups[k][m] = groups[k][m], groups[i][j]
+
+
+def patients_per_group(groups: list[list[str]]) -> dict[str, int]:
+    return {g: sum(g in patient_groups for patient_groups in groups) for g in attributes.SITE_GROUPS}
+
+
 def draw_groups(patient: Patient, pools: dict[bool, dict[str, int]], rng: np.random.Generator) -> list[str]:
     """Site groups of one patient's targets, taken from the pool of their best-response class."""
     chosen: list[str] = []
     weights_base = attributes.affinity(patient.primary)
     for plan in patient.course.plans:
-        pool = pools[any(letter in "CP" for letter in plan.split("D")[0])]
+        pool = pools[responding_plan(plan)]
         counts = np.array([pool[g] for g in attributes.SITE_GROUPS], dtype=float)
         taken = np.array([chosen.count(g) for g in attributes.SITE_GROUPS])
         weights = counts * weights_base * np.where(taken == 1, SECOND_LESION_BOOST, 1.0) * (taken < 2)
@@ -426,11 +465,6 @@ def bucket(lesion: Lesion, named: dict[str, int]) -> str:
     return lesion.group if lesion.group in named else "elsewhere"
 
 
-def response_rate(lesions: list[Lesion]) -> float:
-    measurements = sum(len(lesion.plan) for lesion in lesions)
-    return sum(lesion.responding_measurements for lesion in lesions) / max(measurements, 1)
-
-
 def site_error(lesions: list[Lesion], wanted: dict[str, int]) -> int:
     counts = {name: 0 for name in wanted}
     for lesion in lesions:
@@ -461,18 +495,34 @@ def improve_subset(strata: list[tuple[list, int]], loss, rng: np.random.Generato
     return selected()
 
 
+class TargetIndex:
+    """The eligible patients' target lesions in one order, with their plans as arrays."""
+
+    def __init__(self, patients: list[Patient]):
+        self.plans = Plans.of([[t.plan for t in p.targets] for p in patients])
+        self.position = {id(t): i for i, t in enumerate(t for p in patients for t in p.targets)}
+
+    def mask(self, lesions) -> np.ndarray:
+        out = np.zeros(len(self.position), bool)
+        out[[self.position[id(t)] for t in lesions]] = True
+        return out
+
+
 def assign_radiotherapy(patients: list[Patient], rng: np.random.Generator) -> None:
     """Prior radiotherapy: 44 patients of the primary, 18 of a metastasis, 17 of them within
-    6 months; 49 irradiated target lesions (11 recently), fewer of them responding."""
+    6 months; 49 irradiated target lesions (11 recently), fewer of them responding, within
+    their patients too."""
+    index = TargetIndex(patients)
     primary, metastasis = radiotherapy_groups(patients, rng)
     candidates = [t for p in primary for t in p.targets if t.group in ("head_neck", "lymph_node")]
     candidates += [t for p in metastasis for t in p.targets]
-    irradiated = improve_subset([(candidates, sum(IRRADIATED_TLS.values()))], irradiation_loss, rng)[0]
+    irradiated = improve_subset([(candidates, sum(IRRADIATED_TLS.values()))],
+                                lambda chosen: irradiation_loss(chosen, index), rng)[0]
     for lesion in irradiated:
         lesion.irradiated = True
     recent_primary, recent_metastasis = improve_subset(
         [(primary, RECENT_RT_PATIENTS["primary"]), (metastasis, RECENT_RT_PATIENTS["metastasis"])],
-        lambda chosen: recency_loss(chosen[0] + chosen[1], primary + metastasis), rng)
+        lambda chosen: recency_loss(chosen[0] + chosen[1], primary + metastasis, index), rng)
     recent = recent_primary + recent_metastasis
     for target, group in (("primary", primary), ("metastasis", metastasis)):
         for patient in group:
@@ -494,26 +544,32 @@ def radiotherapy_groups(patients: list[Patient], rng: np.random.Generator) -> tu
     return primary, metastasis
 
 
-def irradiation_loss(chosen: list[list[Lesion]]) -> float:
+def irradiation_loss(chosen: list[list[Lesion]], index: TargetIndex) -> float:
     lesions = chosen[0]
     responders = sum(lesion.responding for lesion in lesions)
+    irradiated = index.mask(lesions)
     return site_error(lesions, IRRADIATED_TLS) + 4 * (responders - round(0.2 * len(lesions))) ** 2 \
-        + 3000 * (response_rate(lesions) - RESPONSE_RATE["irradiated"]) ** 2
+        + factor_loss(index.plans, "irradiated", irradiated, ~irradiated)
 
 
-def recency_loss(recent: list[Patient], irradiated_patients: list[Patient]) -> float:
+def recency_loss(recent: list[Patient], irradiated_patients: list[Patient], index: TargetIndex) -> float:
     recent_tls = [t for p in recent for t in p.targets if t.irradiated]
     remote_tls = [t for p in irradiated_patients if p not in recent for t in p.targets if t.irradiated]
+    never = ~index.mask(recent_tls + remote_tls)
     return 10 * (len(recent_tls) - RECENT_IRRADIATED_TLS) ** 2 \
-        + 3000 * (response_rate(recent_tls) - RESPONSE_RATE["recent"]) ** 2 \
-        + 3000 * (response_rate(remote_tls) - RESPONSE_RATE["remote"]) ** 2
+        + factor_loss(index.plans, "recent", index.mask(recent_tls), never, dr=False) \
+        + factor_loss(index.plans, "remote", index.mask(remote_tls), never, dr=False)
 
 
 def assign_biopsies(patients: list[Patient], rng: np.random.Generator) -> None:
     """42 biopsied target lesions, responding more often; never the progressing lesion of a DR1."""
+    index = TargetIndex(patients)
+    irradiated = index.mask(t for p in patients for t in p.targets if t.irradiated)
     candidates = [t for p in patients for t in p.targets if not (dissociated_r1(p) and "D" in t.plan)]
     def loss(chosen: list[list[Lesion]]) -> float:
-        return site_error(chosen[0], BIOPSIED_TLS) + 3000 * (response_rate(chosen[0]) - RESPONSE_RATE["biopsied"]) ** 2
+        biopsied = index.mask(chosen[0])
+        return site_error(chosen[0], BIOPSIED_TLS) + factor_loss(index.plans, "biopsied", biopsied, ~biopsied) \
+            + adjusted_irradiated_loss(index.plans, irradiated, biopsied)
     for lesion in improve_subset([(candidates, sum(BIOPSIED_TLS.values()))], loss, rng)[0]:
         lesion.biopsied = True
     for patient in patients:

@@ -96,6 +96,47 @@ def test_the_study_model_in_the_table_is_lme4s_fit(outputs):
         assert rows.loc[ours, "role"] == "primary" and bool(rows.loc[ours, "converged"])
 
 
+R_MODELS = [  # table, (method, structure), R model, R variance components (our column: R term)
+    ("response_predictors", ("glmm_laplace", "nested"), "glmm_nested_laplace",
+     {"sd_patient": "sd_patient", "sd_evaluation": "sd_evaluation"}),
+    ("response_predictors", ("glmm_laplace", "ar1"), "glmmtmb_ar1_evaluation",
+     {"sd_evaluation": "sd_ar1", "rho_evaluation": "rho_lag1"}),
+    ("response_predictors", ("gee", "exchangeable"), "gee_exch_patient", {}),
+    ("response_predictors", ("gee", "nested"), "gee_nested", {}),
+    ("response_predictors", ("gee", "ar1"), "gee_ar1_lesion_patientcluster", {}),
+    ("dr_predictors", ("glmm_laplace", "patient"), "glmm_patient_laplace_dr", {"sd_patient": "sd_patient"}),
+    ("dr_predictors", ("gee", "exchangeable"), "gee_exch_patient_dr", {}),
+    ("dr_predictors", ("gee", "ar1"), "gee_ar1_patient_dr", {}),
+]
+R_TERMS = {"prior_radiotherapy": "irradiated", "prior_biopsy": "biopsied"}
+
+
+@pytest.mark.parametrize("table_name, model, r_model, components", R_MODELS)
+def test_every_model_row_agrees_with_r(outputs, table_name, model, r_model, components):
+    """Each model row of the written tables, the AR(1) GLMM sensitivity row included: log odds
+    ratio, p-value and variance components as R's within 1e-4."""
+    table = pd.read_csv(outputs / f"{table_name}.csv")
+    r = pd.read_csv(REF / "results_r.csv").query("model == @r_model").set_index("term")
+    rows = table[(table["method"] == model[0]) & (table["structure"] == model[1])
+                 & ~table["factor"].isin(predictors.TIMING_MODEL)].set_index("factor")
+    assert len(rows) == 3 and rows["converged"].all()
+    for factor, row in rows.iterrows():
+        theirs = r.loc[R_TERMS.get(factor, factor)]
+        assert np.log(row["odds_ratio"]) == pytest.approx(theirs["estimate"], abs=1e-4), factor
+        assert row["p_value"] == pytest.approx(theirs["p"], abs=1e-4), factor
+        for ours, term in components.items():
+            assert row[ours] == pytest.approx(r.loc[term, "estimate"], abs=1e-4), (factor, ours)
+
+
+def test_model_rows_name_their_role_and_singular_fits(outputs):
+    table = pd.read_csv(outputs / "response_predictors.csv")
+    glmms = table[(table["method"] == "glmm_laplace") & (table["level"] == "measurement")]
+    assert glmms.groupby("structure")["role"].unique().map(list).to_dict() == {
+        "nested": ["primary"], "ar1": ["sensitivity"]}
+    assert not glmms["singular_fit"].astype(bool).any()
+    assert table.loc[table["method"] == "gee", ["sd_patient", "singular_fit"]].isna().all().all()
+
+
 def test_dr_table_carries_the_patient_glmm_and_fisher(outputs):
     table = pd.read_csv(outputs / "dr_predictors.csv")
     r = pd.read_csv(REF / "results_r.csv")
@@ -128,7 +169,7 @@ def test_progress_names_each_model_and_its_data_before_fitting_it(stats_run, ref
     main = "response ~ lymph_node + prior_radiotherapy + prior_biopsy on 902 readings of 100 patients"
     timing = "response ~ rt_recent + rt_remote on 902 readings of 100 patients"
     dr = "dr ~ has_lymph_node_tl + has_irradiated_tl + has_biopsied_tl on 343 evaluations of 100 patients"
-    reading_models = ["nested GLMM", "exchangeable GEE", "nested GEE", "AR(1) GEE"]
+    reading_models = ["nested GLMM", "AR(1) GLMM", "exchangeable GEE", "nested GEE", "AR(1) GEE"]
     assert messages == [
         f"marts read from {reference_db}",
         "descriptive tables and survival done",
@@ -142,25 +183,37 @@ def test_progress_names_each_model_and_its_data_before_fitting_it(stats_run, ref
 def test_the_command_line_prints_progress_after_the_seconds_elapsed(reference_db, tmp_path):
     loud = CliRunner().invoke(app, ["stats", "--db", str(reference_db), "--out", str(tmp_path / "a")])
     progress = [line for line in loud.output.splitlines() if line.startswith("[")]
-    assert loud.exit_code == 0 and len(progress) == 14
+    assert loud.exit_code == 0 and len(progress) == 16
     assert all(re.fullmatch(r"\[ *\d+\.\d s\] \S.*", line) for line in progress)
     assert progress[0].endswith(f"] marts read from {reference_db}") and progress[-1].endswith("] models done")
     quiet = CliRunner().invoke(app, ["stats", "--db", str(reference_db), "--out", str(tmp_path / "b"), "--quiet"])
     assert quiet.exit_code == 0 and quiet.output == ""
 
 
-def test_a_nested_glmm_that_does_not_converge_gives_way_to_the_ar1_glmm(monkeypatch):
-    def nested_never_converges(data, outcome, covariates, structure):
+def _reading_glmm_roles(monkeypatch, nested_converges: bool) -> tuple[pd.DataFrame, list[str]]:
+    def nested_maybe_converges(data, outcome, covariates, structure):
         fit = glmm(data, outcome, covariates, structure)
-        return fit.assign(converged=False) if structure == "nested" else fit
-    monkeypatch.setattr(predictors, "glmm", nested_never_converges)
+        return fit if nested_converges or structure != "nested" else fit.assign(converged=False)
+    monkeypatch.setattr(predictors, "glmm", nested_maybe_converges)
     messages: list[str] = []
-    fits = predictors._glmm_with_fallback(_series(n_patients=60, seed=2), "response", ["exposed"], "nested", "ar1",
-                                          messages.append)
-    fixed = fits[fits["term"] == "exposed"].set_index("structure")
+    fits = predictors._reading_models(_series(n_patients=60, seed=2).assign(lesion_key=lambda d: d["lesion_id"]),
+                                      ["exposed"], messages.append)
+    glmms = fits[(fits["term"] == "exposed") & (fits["method"] == "glmm_laplace")].set_index("structure")
+    return glmms, messages
+
+
+def test_a_nested_glmm_that_does_not_converge_gives_way_to_the_ar1_glmm(monkeypatch):
+    fixed, messages = _reading_glmm_roles(monkeypatch, nested_converges=False)
     assert fixed["role"].to_dict() == {"nested": "not used: did not converge", "ar1": "primary (fallback)"}
     assert bool(fixed.loc["ar1", "converged"]) and not fixed.loc["nested", "converged"]
-    assert messages == ["the nested GLMM did not converge; fitting the ar1 GLMM instead"]
+    assert "the nested GLMM did not converge; the ar1 GLMM is used instead" in messages
+
+
+def test_the_ar1_glmm_is_always_fitted_beside_the_nested_one(monkeypatch):
+    fixed, messages = _reading_glmm_roles(monkeypatch, nested_converges=True)
+    assert fixed["role"].to_dict() == {"nested": "primary", "ar1": "sensitivity"}
+    assert fixed.loc["ar1", "sd_evaluation"] > 0 and -1 < fixed.loc["ar1", "rho_evaluation"] < 1
+    assert not any("did not converge" in m for m in messages)
 
 
 def test_missing_db_is_one_line_saying_make_build(tmp_path):
@@ -233,3 +286,52 @@ def test_a_variance_estimated_at_zero_is_a_singular_fit_not_a_failure():
     fit = glmm(_series(n_patients=200, seed=3), "response", ["exposed"], "nested").set_index("term")
     assert fit.loc["exposed", "converged"] and "singular fit" in fit.loc["exposed", "note"]
     assert fit.loc["exposed", "p_value"] < 1e-6 and fit.loc["sd_evaluation", "estimate"] < 1e-3
+
+
+def test_radiotherapy_timing_rows_compare_with_the_never_irradiated(outputs):
+    readings = pd.read_csv(REF / "lesion_measurements.csv").query("lesion_response != 'NE'")
+    never = 100 * readings.loc[readings["radiotherapy_timing"] == "never", "response"].mean()
+    table = pd.read_csv(outputs / "response_predictors.csv").query("level == 'measurement'")
+    timing = table[table["factor"].isin(["rt_recent", "rt_remote"])]
+    assert len(timing) == 10 and timing["rate_unexposed"].tolist() == pytest.approx([never] * 10, abs=1e-12)
+    recent = 100 * readings.loc[readings["radiotherapy_timing"] == "recent", "response"].mean()
+    assert timing.loc[timing["factor"] == "rt_recent", "rate_exposed"].tolist() == pytest.approx([recent] * 5)
+
+
+@pytest.mark.parametrize("command", ["stats", "report"])
+def test_no_eligible_patient_is_one_line_saying_there_is_nothing_to_model(tmp_path, command):
+    path = tmp_path / "none_eligible.duckdb"
+    with duckdb.connect(str(path)) as con:
+        for name, frame in reference_marts().items():
+            con.register("frame", frame.assign(eligible=False) if name == "dim_patients" else frame)
+            con.execute(f"create table {name} as select * from frame")
+            con.unregister("frame")
+    result = CliRunner().invoke(app, [command, "--db", str(path), "--out", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().count("\n") == 0 and "no eligible patients" in result.output
+    assert "nothing to model" in result.output
+
+
+def test_people_read_rounded_numbers():
+    from analysis_py.numbers import months_text, odds_ratio_text, p_text, percent_text
+    assert [p_text(p) for p in (0.6, 0.0123, 0.0009, 1.0, 0.05)] == ["0.60", "0.012", "< 0.001", "1.0", "0.050"]
+    assert odds_ratio_text(0.5234, 0.301, 0.9) == "0.52 (0.30-0.90)" and odds_ratio_text(float("nan")) == ""
+    assert percent_text(29.4) == "29 %" and percent_text(float("nan")) == ""
+    assert months_text(float("nan")) == "not reached" and months_text(13.44) == "13.4"
+
+
+def test_the_summary_names_the_model_flags_a_singular_fit_and_a_sensitivity_model_pointing_the_other_way():
+    from analysis_py.model_summary import model_lines
+    base = {"level": "measurement", "factor": "prior_biopsy", "comparison": "prior biopsy vs none",
+            "converged": True, "note": "", "sd_patient": 8.6, "sd_evaluation": 0.00034}
+    table = pd.DataFrame([
+        base | {"method": "glmm_laplace", "structure": "nested", "role": "primary", "odds_ratio": 3.58,
+                "p_value": 0.0044, "singular_fit": True},
+        base | {"method": "glmm_laplace", "structure": "ar1", "role": "sensitivity", "odds_ratio": 3.6,
+                "p_value": 0.0044, "singular_fit": False},
+        base | {"method": "gee", "structure": "exchangeable", "role": "sensitivity", "odds_ratio": 0.8,
+                "p_value": 0.5, "singular_fit": None},
+    ])
+    assert model_lines(table) == [
+        "measurement: prior biopsy vs none: OR 3.58, p = 0.0044 (nested GLMM; singular fit (patient SD 8.6, "
+        "evaluation SD 0.00034)); other direction in: exchangeable GEE OR 0.80"]
