@@ -40,7 +40,7 @@ confirmations as (
         and later.days_from_inclusion - responses.days_from_inclusion
             >= {{ setting_days('confirmation_min_days') }}
         and later.overall_response in ('CR', 'PR')
-        and later.n_ne_so_far - responses.n_ne_so_far <= {{ setting_days('confirmation_max_ne_between') }}
+        and later.n_ne_so_far - responses.n_ne_so_far <= {{ setting_integer('confirmation_max_ne_between') }}
     where responses.overall_response in ('CR', 'PR')
     group by responses.patient_id, responses.assessment_date
 ),

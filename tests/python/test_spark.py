@@ -19,7 +19,8 @@ from conftest import CONTRACT_SAMPLE
 from test_export import in_order
 
 TOOLS = Path(__file__).resolve().parent.parent / "tools"
-CONTRACT_TABLES = (*MARTS, "data_issues", "fct_response_audit")
+CONTRACT_TABLES = (*MARTS, "data_issues", "fct_response_audit", "fct_dissociated_response",
+                   "fct_dissociated_response_patients", "fct_evaluations_irecist")
 SPARK_LEFTOVERS = ("metastore_db", "derby.log", "spark-warehouse")
 
 
