@@ -14,6 +14,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from analysis_py import study_tables  # noqa: E402
 from analysis_py.db import read_marts  # noqa: E402
+from analysis_py.dr_definitions import dr_definition_tables  # noqa: E402
 from analysis_py.figures.km import km_figure  # noqa: E402
 from analysis_py.predictors import dr_predictors, response_predictors  # noqa: E402
 from analysis_py.survival import km_curve, km_summary  # noqa: E402
@@ -51,8 +52,10 @@ def marts_and_results(source: Path, progress: Callable[[str], None]) -> tuple[di
 
 
 def write_stats(source: Path, out: Path, progress: Callable[[str], None] = lambda _: None) -> dict[str, pd.DataFrame]:
-    """Reads the marts in `source`, writes `<table>.csv`, km_os.png and km_pfs.png to `out`."""
+    """Reads the marts in `source`, writes `<table>.csv`, km_os.png and km_pfs.png to `out`; with
+    the dissociated-response marts in `source`, also the dr_definition_*.csv tables."""
     marts, tables = marts_and_results(source, progress)
+    tables.update(dr_definition_tables(source, marts["dim_patients"], ENDPOINTS, CI_METHOD))
     out.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
         table.to_csv(out / f"{name}.csv", index=False)
