@@ -11,7 +11,8 @@ from analysis_py.db import MARTS, read_marts
 from analysis_py.errors import UserError
 from conftest import CONTRACT_SAMPLE
 
-CONTRACT_TABLES = (*MARTS, "data_issues", "fct_response_audit")
+CONTRACT_TABLES = (*MARTS, "data_issues", "fct_response_audit", "fct_dissociated_response",
+                   "fct_dissociated_response_patients", "fct_evaluations_irecist")
 
 
 def test_duckdb_export_writes_each_contract_table_and_reads_back_the_same(tmp_path, contract_sample_db):
