@@ -45,17 +45,18 @@ def study_results(marts: dict[str, pd.DataFrame], progress: Callable[[str], None
 
 def marts_and_results(source: Path, progress: Callable[[str], None]) -> tuple[dict[str, pd.DataFrame],
                                                                               dict[str, pd.DataFrame]]:
-    """The marts in `source` and every table of the study from them (`stats` and `report`)."""
+    """The marts in `source` and every table of the study from them (`stats` and `report`); with
+    the dissociated-response marts in `source`, also the dr_definition_* tables."""
     marts = read_marts(source)
     progress(f"marts read from {source}")
-    return marts, study_results(marts, progress)
+    results = study_results(marts, progress)
+    results.update(dr_definition_tables(source, marts["dim_patients"], ENDPOINTS, CI_METHOD))
+    return marts, results
 
 
 def write_stats(source: Path, out: Path, progress: Callable[[str], None] = lambda _: None) -> dict[str, pd.DataFrame]:
-    """Reads the marts in `source`, writes `<table>.csv`, km_os.png and km_pfs.png to `out`; with
-    the dissociated-response marts in `source`, also the dr_definition_*.csv tables."""
+    """Reads the marts in `source`, writes `<table>.csv`, km_os.png and km_pfs.png to `out`."""
     marts, tables = marts_and_results(source, progress)
-    tables.update(dr_definition_tables(source, marts["dim_patients"], ENDPOINTS, CI_METHOD))
     out.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
         table.to_csv(out / f"{name}.csv", index=False)
