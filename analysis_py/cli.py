@@ -157,7 +157,7 @@ def report(
 
 @app.command()
 def simulate(
-    out: Path = typer.Option(..., help="Folder to write the five input CSV files to."),
+    out: Path = typer.Option(..., help="Folder to write the input CSV files to (the five of the contract, and new_lesions.csv)."),
     patients: int = typer.Option(1000, min=1, help="Screened patients to draw."),
     seed: int = typer.Option(0, help="Random seed: the same seed writes the same bytes."),
     demo: bool = typer.Option(False, help="Write the calibrated demo cohort (data/demo) instead; "

@@ -372,6 +372,25 @@ def _predictors(tables) -> str:
     return section("predictors", "6. Predictors", body)
 
 
+def _dr_definitions(tables) -> str:
+    """Dissociated response under each published definition (docs/dissociated-response.md);
+    empty when the build predates those marts."""
+    if "dr_definition_prevalence" not in tables:
+        return ""
+    prevalence = table_html("dr_definition_prevalence", ["definition", "patients with DR", "evaluations with DR"], [
+        [r.definition, n_pct(r.patients_dr, r.pct_patients), n_pct(r.evaluations_dr, r.pct_evaluations)]
+        for r in tables["dr_definition_prevalence"].itertuples()], "Patients and evaluations assessed by each definition")
+    survival = table_html("dr_definition_survival", ["definition", "endpoint", "group", "patients", "events",
+                                                     "median, months (95 % CI)", "log-rank p"], [
+        [r.definition, r.endpoint, r.group, r.n, r.events,
+         f"{months(r.median_months)} ({months(r.ci_low)}-{months(r.ci_high)})", p_text(r.logrank_p)]
+        for r in tables["dr_definition_survival"].itertuples()],
+        "Kaplan-Meier, DR against concordant progression", numeric_from=3)
+    note = ('<p class="model">seed: the seed study DR1-DR3; lesion_threshold: Ippolito 2021; organ: Sato 2021; '
+            "first_scan_pd: Tozuka 2020; mixed_with_new: target PR/CR with new lesions.</p>")
+    return section("dr-definitions", "7. Dissociated response by definition", prevalence + survival + note)
+
+
 # ----- the report -----------------------------------------------------------------------------------------------
 
 def render_report(marts: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame], source: str,
@@ -387,10 +406,12 @@ def render_report(marts: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame
     progress("spider plots drawn")
     sections.append(_survival(marts, tables))
     sections.append(_predictors(tables))
+    sections.append(_dr_definitions(tables))
     nav = "\n".join(f'<li><a href="#{a}">{esc(t)}</a></li>' for a, t in (
         ("cohort", "Cohort: flow, Table 1"), ("response", "Response: Table 2, sites, waterfalls"),
         ("dr", "Dissociated response, swimmer"), ("spider", "Spider plots"), ("survival", "Survival: OS, PFS"),
-        ("predictors", "Predictors")))
+        ("predictors", "Predictors"))
+        + (("dr-definitions", "DR by definition"),) * ("dr_definition_prevalence" in tables))
     headline = summary_lines(tables)[:3 + len(tables["survival"])]  # cohort, ORR, DR, medians
     glance = "".join(f"<li>{esc(line)}</li>" for line in headline)
     subtitle = (f"<p>Source: {esc(source)}. RECIST 1.1 lesion responses and dissociated response, computed by "

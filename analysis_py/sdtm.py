@@ -32,6 +32,7 @@ OUTPUT_COLUMNS = {
     "measurements": ["patient_id", "lesion_id", "assessment_date", "diameter_mm", "status"],
     "assessments": ["patient_id", "assessment_date", "new_lesions", "non_target_response"],
     "procedures": ["patient_id", "procedure", "procedure_date", "lesion_id", "target"],
+    "new_lesions": ["patient_id", "lesion_id", "assessment_date", "site", "diameter_mm", "status"],
     "recorded_responses": RECORDED_COLUMNS,
     "import_issues": ISSUE_COLUMNS,
 }
@@ -68,6 +69,7 @@ class SdtmImport:
     measurements: pd.DataFrame
     assessments: pd.DataFrame
     procedures: pd.DataFrame
+    new_lesions: pd.DataFrame
     recorded_responses: pd.DataFrame
     import_issues: pd.DataFrame
 
@@ -447,6 +449,31 @@ def map_assessments(tr: pd.DataFrame, issues: Issues) -> pd.DataFrame:
     return pd.DataFrame(out, columns=OUTPUT_COLUMNS["assessments"])
 
 
+def map_new_lesions(tr: pd.DataFrame, tu: pd.DataFrame) -> pd.DataFrame:
+    """One row per NEW lesion and date where TR shows it: TUMSTATE UNEQUIVOCAL or a diameter
+    (DIAMETER, else LDIAM / LPERP), with its TU site and its value where measured
+    (docs/sdtm-mapping.md: new lesions). Equivocal or absent states give no row."""
+    rows = tr[tr["TRGRPID"].str.upper() == "NEW"]
+    test = rows["TRTESTCD"].str.upper()
+    value = column(rows, "TRSTRESN").where(column(rows, "TRSTRESN") != "", column(rows, "TRSTRESC"))
+    present = (test == STATE_TEST) & (rows["TRSTRESC"].str.upper() == "UNEQUIVOCAL")
+    measured = test.isin([DIAMETER_TEST, LONGEST_TEST, SHORT_AXIS_TEST]) & (value != "")
+    frame = pd.DataFrame({"patient_id": rows["USUBJID"], "lesion_id": rows["TRLNKID"],
+                          "assessment_date": rows["assessment_date"],
+                          "rank": test.map({DIAMETER_TEST: 0, LONGEST_TEST: 1, SHORT_AXIS_TEST: 1}),
+                          "value": value.where(measured, ""), "shown": present | measured})
+    key = ["patient_id", "lesion_id", "assessment_date"]
+    shown = frame[frame.groupby(key)["shown"].transform("any")].sort_values(["rank", "value"], ascending=[True, False])
+    values = shown[shown["value"] != ""].drop_duplicates(key).set_index(key)["value"]
+    out = shown[key].drop_duplicates().join(values, on=key).fillna({"value": ""})
+    sites = tu.loc[tu["TUSTRESC"].str.upper() == "NEW", ["USUBJID", "TULNKID"]].assign(site=column(
+        tu[tu["TUSTRESC"].str.upper() == "NEW"], "TULOC")).drop_duplicates(["USUBJID", "TULNKID"])
+    out = out.merge(sites.rename(columns={"USUBJID": "patient_id", "TULNKID": "lesion_id"}), how="left")
+    out = out.assign(site=out["site"].fillna(""), diameter_mm=out["value"].map(
+        lambda v: diameter_text(v)[0] if v else ""), status="")
+    return (out[OUTPUT_COLUMNS["new_lesions"]].sort_values(key, kind="stable").reset_index(drop=True))
+
+
 def new_lesion_code(states: pd.Series) -> str:
     """`yes` if any UNEQUIVOCAL, `equivocal` if any EQUIVOCAL, `no` if assessed, else empty."""
     if (states == "UNEQUIVOCAL").any():
@@ -529,13 +556,14 @@ def import_sdtm(domains: dict[str, pd.DataFrame], evaluator: str = "investigator
         measurements=map_measurements(tr, lesions, issues),
         assessments=map_assessments(tr, issues),
         procedures=pd.DataFrame(columns=OUTPUT_COLUMNS["procedures"]),
+        new_lesions=map_new_lesions(tr, tu),
         recorded_responses=recorded,
         import_issues=issues.frame(),
     )
 
 
 def write_contract_folder(result: SdtmImport, out: Path) -> dict[str, Path]:
-    """Write the five contract files, recorded_responses.csv and import_issues.csv."""
+    """Write the contract files (new_lesions.csv included), recorded_responses.csv and import_issues.csv."""
     out.mkdir(parents=True, exist_ok=True)
     written = {}
     for name, columns in OUTPUT_COLUMNS.items():

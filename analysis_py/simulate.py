@@ -17,8 +17,9 @@ HEADERS = {
     "patients.csv": demo.PATIENT_COLUMNS,
     "lesions.csv": ("patient_id", "lesion_id", "role", "site", "lymph_node"),
     "measurements.csv": ("patient_id", "lesion_id", "assessment_date", "diameter_mm", "status"),
-    "assessments.csv": ("patient_id", "assessment_date", "new_lesions", "non_target_response"),
+    "assessments.csv": ("patient_id", "assessment_date", "new_lesions", "non_target_response", "non_target_increase"),
     "procedures.csv": ("patient_id", "procedure", "procedure_date", "lesion_id", "target"),
+    "new_lesions.csv": generator.NEW_LESION_HEADER,
 }
 CHUNK_PATIENTS = 20_000  # part of the output's identity: a seed gives the same bytes at this chunk size
 

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from analysis_py import study_tables  # noqa: E402
 from analysis_py.db import read_marts  # noqa: E402
+from analysis_py.dr_definitions import dr_definition_tables  # noqa: E402
 from analysis_py.errors import UserError  # noqa: E402
 from analysis_py.figures.km import km_figure  # noqa: E402
 from analysis_py.model_summary import model_lines  # noqa: E402
@@ -47,13 +48,16 @@ def study_results(marts: dict[str, pd.DataFrame], progress: Callable[[str], None
 
 def marts_and_results(source: Path, progress: Callable[[str], None]) -> tuple[dict[str, pd.DataFrame],
                                                                               dict[str, pd.DataFrame]]:
-    """The marts in `source` and every table of the study from them (`stats` and `report`)."""
+    """The marts in `source` and every table of the study from them (`stats` and `report`); with
+    the dissociated-response marts in `source`, also the dr_definition_* tables."""
     marts = read_marts(source)
     progress(f"marts read from {source}")
     if study_tables.eligible(marts["dim_patients"]).empty:
         raise UserError(f"no eligible patients in {source}: nothing to model "
                         "(the mart cohort_flow gives each patient's exclusion reason)")
-    return marts, study_results(marts, progress)
+    results = study_results(marts, progress)
+    results.update(dr_definition_tables(source, marts["dim_patients"], ENDPOINTS, CI_METHOD))
+    return marts, results
 
 
 def write_stats(source: Path, out: Path, progress: Callable[[str], None] = lambda _: None) -> dict[str, pd.DataFrame]:

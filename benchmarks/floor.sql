@@ -75,7 +75,8 @@ evaluation_dates as (
     select patient_id, assessment_date
     from read_csv('{input}/assessments.csv', header = true, auto_detect = false,
         columns = {'patient_id': 'varchar', 'assessment_date': 'date',
-                   'new_lesions': 'varchar', 'non_target_response': 'varchar'})
+                   'new_lesions': 'varchar', 'non_target_response': 'varchar',
+                   'non_target_increase': 'varchar'})
 ),
 
 eligible as (

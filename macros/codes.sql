@@ -8,6 +8,7 @@
         'status': ['measured', 'too_small', 'absent', 'not_evaluable'],
         'new_lesions': ['no', 'yes', 'equivocal'],
         'non_target_response': ['CR', 'NON_CR_NON_PD', 'PD', 'NE'],
+        'non_target_increase': ['yes', 'no'],
         'procedure': ['radiotherapy', 'biopsy'],
         'target': ['primary', 'metastasis'],
         'response': ['CR', 'PR', 'SD', 'PD', 'NE'],

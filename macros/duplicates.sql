@@ -19,8 +19,10 @@
         'measurements': {'key_columns': ['patient_id', 'lesion_id', 'assessment_date'],
                          'value_columns': ['diameter_mm', 'status']},
         'assessments': {'key_columns': ['patient_id', 'assessment_date'],
-                        'value_columns': ['new_lesions', 'non_target_response'],
+                        'value_columns': ['new_lesions', 'non_target_response', 'non_target_increase'],
                         'on_conflict': {'non_target_response': "'NE'"}},
+        'new_lesions': {'key_columns': ['patient_id', 'lesion_id', 'assessment_date'],
+                        'value_columns': ['site', 'diameter_mm']},
     } -%}
     {{ return(identities[file]) }}
 {%- endmacro %}

@@ -139,3 +139,29 @@
     {{ value }} as {{ column }},
     {{ invalid_text(column, value) }} as {{ column }}_text
 {%- endmacro %}
+
+
+{% macro diameter_problem(diameter_input, diameter_number) -%}
+    {#- What is wrong with a diameter of measurements.csv or new_lesions.csv (rule
+        diameter_problem of data_issues), NULL when nothing. -#}
+    case
+        when {{ diameter_input }} is not null and {{ diameter_number }} is null then 'unparseable_number'
+        when {{ diameter_number }} < 0 then 'negative_diameter'
+        when {{ diameter_number }} > {{ setting('max_plausible_diameter_mm') }} then 'implausible_diameter'
+        when {{ diameter_number }} <> round({{ diameter_number }}, {{ var('diameter_decimals') }}) then 'too_many_decimals'
+    end
+{%- endmacro %}
+
+
+{% macro rule_value_mm(status, diameter_number, diameter_problem) -%}
+    {#- The value the rules use: the measured diameter when it is valid, the status's value
+        for too_small / absent, else NULL. Each branch is cast on its own: a CASE over
+        DECIMAL(18, 6) and DECIMAL(18, 4) is computed in 128-bit DECIMAL(20, 6), 3 s of CPU
+        on 11M readings (a valid diameter has at most 2 decimals and at most 1000 mm, so the
+        cast is exact). -#}
+    cast(case
+        when {{ status }} = 'measured' and {{ diameter_problem }} is null then cast({{ diameter_number }} as decimal(9, 2))
+        when {{ status }} = 'too_small' then cast({{ setting('recist_too_small_mm') }} as decimal(9, 2))
+        when {{ status }} = 'absent' then cast({{ setting('recist_absent_mm') }} as decimal(9, 2))
+    end as decimal(9, 2))
+{%- endmacro %}

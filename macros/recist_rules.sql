@@ -56,3 +56,17 @@
         when {{ n_sd }} > 0 and {{ n_responding }} > 0 then 'DR3'
     end
 {%- endmacro %}
+
+
+{% macro target_sum_response(n_cr, n_lesions, n_with_value, sum_mm, nadir_sum_mm, baseline_sum_mm) -%}
+    {#- RECIST 1.1 response of a sum of target lesions (the patient's target set, or one
+        organ's lesions), first rule that holds: CR when every lesion is CR; PD on the sum of
+        the lesions measured; NE when a lesion has no value; PR; else SD. -#}
+    case
+        when {{ n_cr }} = {{ n_lesions }} then 'CR'
+        when {{ sum_mm }} is not null and {{ is_progression(sum_mm, nadir_sum_mm) }} then 'PD'
+        when {{ n_with_value }} < {{ n_lesions }} then 'NE'
+        when {{ is_partial_response(sum_mm, baseline_sum_mm) }} then 'PR'
+        else 'SD'
+    end
+{%- endmacro %}

@@ -8,3 +8,7 @@
 {% macro setting_days(name) -%}
     cast({{ var(name) }} as integer)
 {%- endmacro %}
+
+{% macro setting_integer(name) -%}
+    cast({{ var(name) }} as integer)
+{%- endmacro %}

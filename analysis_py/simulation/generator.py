@@ -9,7 +9,11 @@ own noise; it escapes at its own time around the patient's progression, so lesio
 patient can diverge (dissociated responses). Scans come every 6-9 weeks until the first scan
 after progression, death or the end of follow-up, and a third of progressing patients are
 scanned 1-3 more times under treatment beyond progression. Protocol exclusions follow the
-seed study's flow chart.
+seed study's flow chart. For iRECIST, new lesions at progression are listed in
+new_lesions.csv (1-2 at the first, one more at a later scan now and then, growing), non-target
+disease increases further after a non-target PD, and a few patients show a pseudo-progression:
+a small new lesion at one scan before progression, gone at the next. These draws come from a
+stream of their own, so the other files are those drawn without them.
 """
 from __future__ import annotations
 
@@ -45,23 +49,32 @@ RECENT_RT_SHRINK, REMOTE_RT_SHRINK, BIOPSY_SHRINK = -0.08, 0.15, -0.12
 P_IRRADIATED, P_RECENT, P_BIOPSIED = 0.18, 0.22, 0.15
 P_LONG_RESPONDER = 0.17
 P_BEYOND_PROGRESSION = 0.3
+P_PSEUDO_PROGRESSION = 0.02          # per follow-up scan before progression: a transient new lesion
+P_FURTHER_NEW_LESION = 0.4           # per later scan with new lesions: one more appears
+P_MEASURABLE_NEW = 0.6               # a new lesion's first value is 10-25 mm, else 5-9.9 mm
+P_NON_TARGET_INCREASE = 0.5          # per scan after a non-target PD: it increased further
+NEW_LESION_SITES = np.array(["lung", "liver", "bone", "peritoneum", "mediastinal lymph node"])
+NEW_LESION_HEADER = ("patient_id", "lesion_id", "assessment_date", "site", "diameter_mm", "status")
 
 
 def chunk_tables(first: int, n: int, seed: int, id_width: int) -> dict[str, list[np.ndarray]]:
-    """The five input files' columns (string arrays) for screened patients first..first+n-1."""
+    """The six input files' columns (string arrays) for screened patients first..first+n-1."""
     rng = np.random.default_rng([seed, first])
     patients = draw_patients(first, n, rng)
     lesions = draw_lesions(patients, rng)
     scans = draw_scans(patients, rng)
     measurements = draw_measurements(patients, lesions, scans, rng)
     ids = np.char.add("P", np.char.zfill(np.arange(first + 1, first + n + 1).astype(str), id_width))
-    return {
+    assessments = assessment_columns(ids, patients, scans, rng)
+    tables = {
         "patients.csv": patient_columns(ids, patients),
         "lesions.csv": lesion_columns(ids, lesions),
         "measurements.csv": measurement_columns(ids, measurements),
-        "assessments.csv": assessment_columns(ids, patients, scans, rng),
         "procedures.csv": procedure_columns(ids, patients, lesions, rng),
     }
+    tables["assessments.csv"], tables["new_lesions.csv"] = irecist_columns(
+        assessments, scans, np.random.default_rng([seed, first, 1]))
+    return tables
 
 
 # --- patients ------------------------------------------------------------------------------
@@ -252,7 +265,46 @@ def assessment_columns(ids: np.ndarray, patients: dict, scans: dict, rng: np.ran
     new = np.where(progressed & (rng.random(len(owner)) < 0.5), "yes", "no")
     non_target = np.where(progressed & (rng.random(len(owner)) < 0.3), "PD", "NON_CR_NON_PD")
     day = patients["inclusion"][owner] + scans["days"][owner, scan]
-    return [ids[owner], iso(day), new, non_target]
+    return [ids[owner], iso(day), new, non_target, owner, scan, progressed]
+
+
+def irecist_columns(assessments: list[np.ndarray], scans: dict,
+                    rng: np.random.Generator) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """assessments.csv with pseudo-progressions and non_target_increase, and new_lesions.csv."""
+    patient, date, new, non_target, owner, scan, progressed = assessments
+    same_patient_next = np.append(owner[1:] == owner[:-1], False)
+    pseudo = ~progressed & np.append(~progressed[1:], False) & same_patient_next \
+        & (rng.random(len(owner)) < P_PSEUDO_PROGRESSION)
+    new = np.where(pseudo, "yes", new)
+    previous_pd = np.insert((non_target[:-1] == "PD") & (owner[1:] == owner[:-1]), 0, False)
+    increase = np.where(previous_pd & (non_target == "PD"),
+                        np.where(rng.random(len(owner)) < P_NON_TARGET_INCREASE, "yes", "no"), "")
+    rows = new_lesion_rows(patient, date, new, owner, scan, pseudo, rng)
+    return [patient, date, new, non_target, increase], rows
+
+
+def new_lesion_rows(patient, date, new, owner, scan, pseudo, rng: np.random.Generator) -> list[np.ndarray]:
+    """One row per new lesion per scan with new lesions `yes`: a pseudo-progression's lesion
+    (6 mm) at its scan only; at progression 1-2 lesions at the first such scan of the patient,
+    one more now and then later, each growing 0-4 mm per scan."""
+    rows: list[tuple] = []
+    present: dict[int, list[list]] = {}
+    for i in np.nonzero(new == "yes")[0]:
+        if pseudo[i]:
+            rows.append((patient[i], f"N{scan[i]:02d}a", date[i], "lung", 600))
+            continue
+        lesions = present.setdefault(int(owner[i]), [])
+        appearing = rng.integers(1, 3) if not lesions else int(rng.random() < P_FURTHER_NEW_LESION)
+        for lesion in lesions:
+            lesion[2] += rng.integers(0, 401)
+        for k in range(appearing):
+            first = rng.integers(1000, 2501) if rng.random() < P_MEASURABLE_NEW else rng.integers(500, 991)
+            lesions.append([f"N{scan[i]:02d}{'ab'[k]}", NEW_LESION_SITES[rng.integers(0, len(NEW_LESION_SITES))], first])
+        rows.extend((patient[i], lesion_id, date[i], site, value) for lesion_id, site, value in lesions)
+    if not rows:
+        return [np.array([], dtype=str) for _ in NEW_LESION_HEADER]
+    patients, lesion_ids_, dates, sites, hundredths = (np.array(column) for column in zip(*rows))
+    return [patients, lesion_ids_, dates, sites, millimetres(hundredths.astype(np.int64)), np.full(len(rows), "")]
 
 
 def procedure_columns(ids: np.ndarray, patients: dict, lesions: dict, rng: np.random.Generator) -> list[np.ndarray]:

@@ -1,5 +1,5 @@
 {#- One row per tumour evaluation (patient, date) of a known patient: a date with a reading
-    of a target-set lesion or a row in assessments.csv. Readings left out of the target set
+    of a target-set lesion, a row in assessments.csv or a row in new_lesions.csv. Readings left out of the target set
     create no date, except for a patient without a baseline, whose readings all count. -#}
 
 with target_readings as (
@@ -18,10 +18,19 @@ assessed as (
         on assessments.patient_id = patients.patient_id
 ),
 
+new_lesion_scans as (
+    select new_lesions.patient_id, new_lesions.assessment_date
+    from {{ ref('int_new_lesions_deduplicated') }} as new_lesions
+    inner join {{ ref('int_patients_deduplicated') }} as patients
+        on new_lesions.patient_id = patients.patient_id
+),
+
 evaluation_dates as (
     select patient_id, assessment_date from target_readings
     union
     select patient_id, assessment_date from assessed
+    union
+    select patient_id, assessment_date from new_lesion_scans
 ),
 
 classified as (

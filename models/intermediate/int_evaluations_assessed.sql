@@ -1,6 +1,7 @@
 {#- One row per post-baseline evaluation of an eligible patient, with its new-lesion and
     non-target assessment. No row in assessments.csv: no new lesions, and non-target NE when
-    the patient has non-target lesions (else none). -#}
+    the patient has non-target lesions (else none). A row in new_lesions.csv at the date
+    makes new lesions `yes`, whatever assessments.csv says. -#}
 
 with evaluations as (
     select dates.patient_id, dates.assessment_date
@@ -16,14 +17,21 @@ patients_with_non_target_lesions as (
     where role = 'non_target' and is_known_patient
 ),
 
+new_lesion_dates as (
+    select distinct patient_id, assessment_date
+    from {{ ref('int_new_lesions_deduplicated') }}
+),
+
 assessed as (
     select
         evaluations.patient_id,
         evaluations.assessment_date,
         case
+            when new_lesion_dates.patient_id is not null then 'yes'
             when assessments.patient_id is null then 'no'
             else assessments.new_lesions
         end as new_lesions,
+        assessments.non_target_increase,
         coalesce(
             assessments.non_target_response,
             case when non_target.patient_id is not null then 'NE' end
@@ -34,6 +42,9 @@ assessed as (
         and evaluations.assessment_date = assessments.assessment_date
     left join patients_with_non_target_lesions as non_target
         on evaluations.patient_id = non_target.patient_id
+    left join new_lesion_dates
+        on evaluations.patient_id = new_lesion_dates.patient_id
+        and evaluations.assessment_date = new_lesion_dates.assessment_date
 )
 
 select * from assessed

@@ -5,6 +5,7 @@
 {%- set stg_measurements = ref('stg_measurements') -%}
 {%- set stg_assessments = ref('stg_assessments') -%}
 {%- set stg_procedures = ref('stg_procedures') -%}
+{%- set stg_new_lesions = ref('stg_new_lesions') -%}
 {%- set reading_key = {'lesion': 'lesion_id', 'date': 'assessment_date'} -%}
 {%- set checks = [] -%}
 
@@ -25,10 +26,13 @@
         (stg_assessments, 'assessments.csv', [('patient_id', 'patient_id is null', left_out),
             ('assessment_date', 'assessment_date is null and assessment_date_text is null', left_out)]),
         (stg_procedures, 'procedures.csv', [('patient_id', 'patient_id is null', left_out),
-            ('procedure', 'procedure is null and procedure_text is null', left_out)])] -%}
+            ('procedure', 'procedure is null and procedure_text is null', left_out)]),
+        (stg_new_lesions, 'new_lesions.csv', [('patient_id', 'patient_id is null', left_out),
+            ('lesion_id', 'lesion_id is null', left_out),
+            ('assessment_date', 'assessment_date is null and assessment_date_text is null', left_out)])] -%}
     {%- for column, is_empty, consequence in columns -%}
         {%- do checks.append({'relation': relation, 'file': file, 'rule': 'missing_required_value',
-            'lesion': 'lesion_id' if file in ('lesions.csv', 'measurements.csv') else 'null',
+            'lesion': 'lesion_id' if file in ('lesions.csv', 'measurements.csv', 'new_lesions.csv') else 'null',
             'where': is_empty,
             'message': "'" ~ column ~ " is empty; " ~ consequence ~ "'"}) -%}
     {%- endfor -%}
@@ -45,7 +49,8 @@
         (stg_patients, 'patients.csv', 'death_date', 'treated as missing', {}),
         (stg_measurements, 'measurements.csv', 'assessment_date', 'the reading is left out', {'lesion': 'lesion_id'}),
         (stg_assessments, 'assessments.csv', 'assessment_date', 'the row is left out', {}),
-        (stg_procedures, 'procedures.csv', 'procedure_date', 'the procedure is left out', {'lesion': 'lesion_id'})] -%}
+        (stg_procedures, 'procedures.csv', 'procedure_date', 'the procedure is left out', {'lesion': 'lesion_id'}),
+        (stg_new_lesions, 'new_lesions.csv', 'assessment_date', 'the row is left out', {'lesion': 'lesion_id'})] -%}
     {%- set parsed = parse_date(column ~ '_text') -%}
     {%- do checks.append(dict(key, relation=relation, file=file, rule='unparseable_date',
         where=column ~ '_text is not null and ' ~ parsed ~ ' is null',
@@ -69,20 +74,25 @@
         (stg_assessments, 'assessments.csv', 'new_lesions', 'invalid_code', 'not no, yes or equivocal; new lesions unknown, the overall response is NE unless PD', {'date': 'assessment_date'}),
         (stg_assessments, 'assessments.csv', 'non_target_response', 'invalid_code', 'not CR, NON_CR_NON_PD, PD or NE; treated as NE', {'date': 'assessment_date'}),
         (stg_procedures, 'procedures.csv', 'procedure', 'invalid_code', 'not radiotherapy or biopsy; the row is left out', {'lesion': 'lesion_id'}),
-        (stg_procedures, 'procedures.csv', 'target', 'invalid_code', 'not primary or metastasis; treated as missing', {'lesion': 'lesion_id'})] -%}
+        (stg_procedures, 'procedures.csv', 'target', 'invalid_code', 'not primary or metastasis; treated as missing', {'lesion': 'lesion_id'}),
+        (stg_assessments, 'assessments.csv', 'non_target_increase', 'invalid_code', 'not yes or no; treated as missing', {'date': 'assessment_date'}),
+        (stg_new_lesions, 'new_lesions.csv', 'status', 'invalid_code', 'not measured, too_small, absent or not_evaluable; the new lesion is not measured', reading_key)] -%}
     {%- do checks.append(dict(key, relation=relation, file=file, rule=rule,
         where=column ~ '_text is not null',
         message="'" ~ column ~ " ' || " ~ quoted(column ~ '_text') ~ " || ' is " ~ consequence ~ "'")) -%}
 {%- endfor -%}
 
 {#- Diameters -#}
-{%- do checks.append(dict(reading_key, relation=stg_measurements, file='measurements.csv',
+{%- for relation, file, consequence in [(stg_measurements, 'measurements.csv', 'the reading is NE'),
+        (stg_new_lesions, 'new_lesions.csv', 'the new lesion is not measured there')] -%}
+{%- do checks.append(dict(reading_key, relation=relation, file=file,
     rule='diameter_problem', rule_sql='diameter_problem', where='diameter_problem is not null',
     message="'diameter_mm ' || " ~ quoted('diameter_text') ~ " || case diameter_problem"
         ~ " when 'unparseable_number' then ' is not a number'"
         ~ " when 'negative_diameter' then ' is negative'"
         ~ " when 'implausible_diameter' then ' is above " ~ var('max_plausible_diameter_mm') ~ " mm'"
-        ~ " else ' has more than " ~ var('diameter_decimals') ~ " decimals' end || '; the reading is NE'")) -%}
+        ~ " else ' has more than " ~ var('diameter_decimals') ~ " decimals' end || '; " ~ consequence ~ "'")) -%}
+{%- endfor -%}
 
 {#- A status that contradicts its diameter -#}
 {%- do checks.append(dict(reading_key, relation=stg_measurements, file='measurements.csv',
@@ -94,7 +104,8 @@
         ('int_patients_duplicated', 'patients.csv', {}),
         ('int_lesions_duplicated', 'lesions.csv', {'lesion': 'lesion_id'}),
         ('int_measurements_duplicated', 'measurements.csv', reading_key),
-        ('int_assessments_duplicated', 'assessments.csv', {'date': 'assessment_date'})] -%}
+        ('int_assessments_duplicated', 'assessments.csv', {'date': 'assessment_date'}),
+        ('int_new_lesions_duplicated', 'new_lesions.csv', reading_key)] -%}
     {%- do checks.append(dict(key, relation=ref(model), file=file, rule='duplicate_row',
         where='not is_conflicting',
         message="cast(n_input_rows as " ~ dbt.type_string() ~ ") || ' identical rows for this key; counted once'")) -%}
@@ -119,6 +130,12 @@
 {%- do checks.append(dict(relation='(select * from ' ~ stg_assessments ~ ' where patient_id not in (select patient_id from ' ~ ref('int_patients_deduplicated') ~ '))',
     file='assessments.csv', rule='unknown_patient', date='assessment_date',
     where='true', message="'patient ' || " ~ quoted('patient_id') ~ " || ' is not in patients.csv; the row is left out'")) -%}
+{%- do checks.append(dict(reading_key, relation='(select * from ' ~ ref('int_new_lesions_deduplicated') ~ ' where patient_id not in (select patient_id from ' ~ ref('int_patients_deduplicated') ~ '))',
+    file='new_lesions.csv', rule='unknown_patient',
+    where='true', message="'patient ' || " ~ quoted('patient_id') ~ " || ' is not in patients.csv; the row is left out'")) -%}
+{%- do checks.append(dict(relation=ref('int_new_lesions_contradicted'), file='assessments.csv', rule='conflicting_duplicate',
+    date='assessment_date', where='true',
+    message="'new_lesions is no but new_lesions.csv has ' || cast(n_new_lesions as " ~ dbt.type_string() ~ ") || ' new lesion(s) at this date; new lesions yes'")) -%}
 {%- do checks.append(dict(relation=ref('int_procedures_classified'), file='procedures.csv', rule='unknown_patient',
     lesion='lesion_id', where='not is_known_patient',
     message="'patient ' || " ~ quoted('patient_id') ~ " || ' is not in patients.csv; the row is left out'")) -%}

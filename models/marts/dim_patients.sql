@@ -14,6 +14,14 @@ best_responses as (
     {{ best_response(ref('fct_evaluations'), ['patient_id'], 'overall_response') }}
 ),
 
+confirmed_responses as (
+    select * from {{ ref('int_patient_responses_confirmed') }}
+),
+
+irecist as (
+    select * from {{ ref('int_patient_irecist_summarised') }}
+),
+
 evaluation_summaries as (
     select
         patient_id,
@@ -89,11 +97,33 @@ final as (
         cast(coalesce(procedures.any_recent_radiotherapy, false) as boolean) as any_recent_radiotherapy,
         cast(flags.has_lymph_node_tl as boolean) as has_lymph_node_tl,
         cast(flags.has_irradiated_tl as boolean) as has_irradiated_tl,
-        cast(flags.has_biopsied_tl as boolean) as has_biopsied_tl
+        cast(flags.has_biopsied_tl as boolean) as has_biopsied_tl,
+        cast(confirmed_responses.confirmed_best_response as {{ dbt.type_string() }}) as confirmed_best_overall_response,
+        cast(case when eligibility.eligible then confirmed_responses.confirmed_best_response in ('CR', 'PR') end as boolean)
+            as confirmed_objective_response,
+        cast(case when eligibility.eligible then confirmed_responses.confirmed_best_response in ('CR', 'PR', 'SD') end as boolean)
+            as disease_control,
+        cast(confirmed_responses.first_confirmed_response_date as date) as response_start_date,
+        cast({{ dbt.datediff('confirmed_responses.first_confirmed_response_date', 'outcomes.pfs_date', 'day') }} as integer)
+            as duration_of_response_days,
+        cast(case when confirmed_responses.first_confirmed_response_date is not null then outcomes.pfs_event end as boolean)
+            as duration_of_response_event,
+        cast(case when confirmed_responses.confirmed_best_response = 'SD'
+            then {{ dbt.datediff('patients.inclusion_date', 'outcomes.pfs_date', 'day') }} end as integer)
+            as duration_of_sd_days,
+        cast(case when confirmed_responses.confirmed_best_response = 'SD' then outcomes.pfs_event end as boolean)
+            as duration_of_sd_event,
+        cast(irecist.best_overall_response as {{ dbt.type_string() }}) as irecist_best_overall_response,
+        cast(irecist.first_iupd_date as date) as irecist_first_iupd_date,
+        cast(irecist.icpd_date as date) as irecist_icpd_date,
+        cast({{ dbt.datediff('patients.inclusion_date', 'irecist.pfs_date', 'day') }} as integer) as irecist_pfs_days,
+        cast(irecist.pfs_event as boolean) as irecist_pfs_event
     from patients
     inner join eligibility on patients.patient_id = eligibility.patient_id
     left join outcomes on patients.patient_id = outcomes.patient_id and eligibility.eligible
     left join best_responses on patients.patient_id = best_responses.patient_id
+    left join confirmed_responses on patients.patient_id = confirmed_responses.patient_id
+    left join irecist on patients.patient_id = irecist.patient_id and eligibility.eligible
     left join {{ ref('int_patient_procedures_summarised') }} as procedures
         on patients.patient_id = procedures.patient_id
     left join target_lesion_flags as flags on patients.patient_id = flags.patient_id

@@ -38,13 +38,8 @@ with_nadir as (
 target_responded as (
     select
         *,
-        case
-            when n_cr = n_target_lesions then 'CR'
-            when sum_mm is not null and {{ is_progression('sum_mm', 'nadir_sum_mm') }} then 'PD'
-            when n_with_value < n_target_lesions then 'NE'
-            when {{ is_partial_response('sum_mm', 'baseline_sum_mm') }} then 'PR'
-            else 'SD'
-        end as target_response
+        {{ target_sum_response('n_cr', 'n_target_lesions', 'n_with_value', 'sum_mm', 'nadir_sum_mm', 'baseline_sum_mm') }}
+            as target_response
     from with_nadir
 ),
 

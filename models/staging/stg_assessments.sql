@@ -16,7 +16,8 @@ typed as (
             else coalesce({{ coded('non_target_response', 'non_target_response') }}, 'NE')
         end as non_target_response,
         {{ invalid_text('non_target_response', coded('non_target_response', 'non_target_response')) }}
-            as non_target_response_text
+            as non_target_response_text,
+        {{ typed_column('non_target_increase', coded('non_target_increase', 'non_target_increase')) }}
     from source_rows
 )
 

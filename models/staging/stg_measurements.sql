@@ -21,12 +21,7 @@ typed as (
 checked as (
     select
         *,
-        case
-            when diameter_input is not null and diameter_number is null then 'unparseable_number'
-            when diameter_number < 0 then 'negative_diameter'
-            when diameter_number > {{ setting('max_plausible_diameter_mm') }} then 'implausible_diameter'
-            when diameter_number <> round(diameter_number, {{ var('diameter_decimals') }}) then 'too_many_decimals'
-        end as diameter_problem,
+        {{ diameter_problem('diameter_input', 'diameter_number') }} as diameter_problem,
         {#- a status that contradicts its diameter (the status wins) -#}
         coalesce(status in ('absent', 'not_evaluable') and diameter_number is not null
             or status = 'too_small' and diameter_number >= {{ setting('recist_too_small_mm') }}, false)
@@ -45,14 +40,7 @@ valued as (
         case when diameter_problem is not null or has_contradictory_status then diameter_input end as diameter_text,
         diameter_problem,
         has_contradictory_status,
-        {#- each branch cast on its own: a CASE over DECIMAL(18, 6) and DECIMAL(18, 4) is computed
-            in 128-bit DECIMAL(20, 6), 3 s of CPU on 11M readings (a valid diameter has at most
-            2 decimals and at most 1000 mm, so the cast is exact) -#}
-        cast(case
-            when status = 'measured' and diameter_problem is null then cast(diameter_number as decimal(9, 2))
-            when status = 'too_small' then cast({{ setting('recist_too_small_mm') }} as decimal(9, 2))
-            when status = 'absent' then cast({{ setting('recist_absent_mm') }} as decimal(9, 2))
-        end as decimal(9, 2)) as diameter_mm
+        {{ rule_value_mm('status', 'diameter_number', 'diameter_problem') }} as diameter_mm
     from checked
 )
 

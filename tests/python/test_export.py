@@ -12,7 +12,8 @@ from analysis_py.db import MARTS, read_marts
 from analysis_py.errors import UserError
 from conftest import CONTRACT_SAMPLE
 
-CONTRACT_TABLES = (*MARTS, "data_issues", "fct_response_audit", "site_mapping", "input_date_formats")
+CONTRACT_TABLES = (*MARTS, "data_issues", "fct_response_audit", "site_mapping", "input_date_formats",
+                   "fct_dissociated_response", "fct_dissociated_response_patients", "fct_evaluations_irecist")
 RECORD_TABLES = ("build_settings", "build_record", "build_input_files")
 
 

@@ -76,6 +76,15 @@ def test_onco_assessments(onco):
         "": 849, "equivocal": 27, "yes": 11}
 
 
+def test_onco_new_lesions_are_the_unequivocal_new_ones(onco):
+    """The 11 UNEQUIVOCAL NEW TUMSTATE rows (no NEW diameters in this data set): one new_lesions.csv
+    row each, unmeasured, at an evaluation whose new lesions are `yes` (no conflict)."""
+    new_lesions = onco.new_lesions
+    assert len(new_lesions) == 11 and (new_lesions["diameter_mm"] == "").all()
+    flagged = new_lesions.merge(onco.assessments, on=["patient_id", "assessment_date"])
+    assert len(flagged) == 11 and (flagged["new_lesions"] == "yes").all()
+
+
 def test_onco_partial_date_takes_the_visit_date(onco):
     # The investigator's baseline target rows of 01-701-1015 say 2014-01; the non-target
     # rows of the same visit say 2014-01-02.
@@ -194,7 +203,7 @@ def test_cli_writes_the_contract_folder(tmp_path):
     assert "306 patients (6 with tumour results), 25 lesions, 78 measurements" in result.output
     written = sorted(p.name for p in tmp_path.iterdir())
     assert written == ["assessments.csv", "import_issues.csv", "lesions.csv", "measurements.csv",
-                       "patients.csv", "procedures.csv", "recorded_responses.csv"]
+                       "new_lesions.csv", "patients.csv", "procedures.csv", "recorded_responses.csv"]
     measurements = pd.read_csv(tmp_path / "measurements.csv", dtype=str, keep_default_na=False)
     assert list(measurements.columns) == ["patient_id", "lesion_id", "assessment_date",
                                           "diameter_mm", "status"]

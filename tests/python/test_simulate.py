@@ -138,3 +138,19 @@ def test_cli_writes_a_cohort_and_reports_progress(tmp_path):
     assert len(read(tmp_path, "patients.csv")) == 30
     quiet = CliRunner().invoke(app, ["simulate", "--patients", "30", "--out", str(tmp_path / "q"), "--quiet"])
     assert quiet.exit_code == 0 and quiet.output == ""
+
+
+def test_irecist_inputs_new_lesions_pseudo_progressions_and_non_target_increase(cohort):
+    new_lesions = read(cohort, "new_lesions.csv")
+    assessments = read(cohort, "assessments.csv")
+    assert not new_lesions.duplicated(["patient_id", "lesion_id", "assessment_date"]).any()
+    assert new_lesions.diameter_mm.str.fullmatch(r"\d+\.\d{2}").all()
+    flagged = new_lesions.merge(assessments, on=["patient_id", "assessment_date"], how="left")
+    assert (flagged.new_lesions == "yes").all()                       # a listed new lesion: new lesions yes
+    sizes = new_lesions.groupby(["patient_id", "lesion_id"]).size()
+    first_mm = new_lesions.groupby(["patient_id", "lesion_id"]).diameter_mm.first().astype(float)
+    assert ((first_mm >= 10) & (sizes > 1)).any()                     # measurable, followed over scans
+    assert ((first_mm == 6.0) & (sizes == 1)).sum() >= 10             # pseudo-progressions: seen once
+    assert set(assessments.non_target_increase) == {"", "yes", "no"}
+    increased = assessments[assessments.non_target_increase != ""]
+    assert (increased.non_target_response == "PD").all()

@@ -16,10 +16,9 @@ import pytest
 from analysis_py.build import PROJECT_DIR, run_dbt_build
 from analysis_py.db import MARTS, read_marts
 from conftest import CONTRACT_SAMPLE
-from test_export import in_order
+from test_export import CONTRACT_TABLES, in_order
 
 TOOLS = Path(__file__).resolve().parent.parent / "tools"
-CONTRACT_TABLES = (*MARTS, "data_issues", "fct_response_audit", "site_mapping", "input_date_formats")
 SPARK_LEFTOVERS = ("metastore_db", "derby.log", "spark-warehouse")
 
 

@@ -1,0 +1,30 @@
+{#- Rule shapes of the published dissociated-response definitions other than the seed
+    study's (docs/dissociated-response.md). Percentages are dbt vars; the comparisons are
+    done on the diameters in DECIMAL, so +20.00 % and +20.01 % fall on either side exactly.
+    The RECIST 1.1 shapes stay in recist_rules.sql. -#}
+
+{% macro grew_more_than(current_mm, reference_mm, pct_setting) -%}
+    {#- The value is more than `pct_setting` % above a non-zero reference (a change from 0
+        has no percentage, as in the contract). -#}
+    ({{ reference_mm }} > 0 and {{ current_mm }} * 100 > (100 + {{ setting(pct_setting) }}) * {{ reference_mm }})
+{%- endmacro %}
+
+
+{% macro shrank_more_than(current_mm, reference_mm, pct_setting) -%}
+    {#- The value is more than `pct_setting` % below the reference. -#}
+    ({{ current_mm }} * 100 < (100 - {{ setting(pct_setting) }}) * {{ reference_mm }})
+{%- endmacro %}
+
+
+{% macro sorted_text_list(text) -%}
+    {#- Aggregate: the distinct non-NULL values of `text`, sorted, joined by ', '; NULL when none. -#}
+    {{ return(adapter.dispatch('sorted_text_list', 'lesionwise')(text)) }}
+{%- endmacro %}
+
+{% macro default__sorted_text_list(text) -%}
+    string_agg(distinct {{ text }}, ', ' order by {{ text }})
+{%- endmacro %}
+
+{% macro spark__sorted_text_list(text) -%}
+    nullif(array_join(array_sort(collect_set({{ text }})), ', '), '')
+{%- endmacro %}
