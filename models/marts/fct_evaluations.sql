@@ -38,13 +38,7 @@ with_nadir as (
 target_responded as (
     select
         *,
-        case
-            when n_cr = n_target_lesions then 'CR'
-            when sum_mm is not null and {{ is_progression('sum_mm', 'nadir_sum_mm') }} then 'PD'
-            when n_with_value < n_target_lesions then 'NE'
-            when {{ is_partial_response('sum_mm', 'baseline_sum_mm') }} then 'PR'
-            else 'SD'
-        end as target_response
+        {{ target_response('n_target_lesions', 'n_with_value', 'n_cr', 'sum_mm', 'nadir_sum_mm', 'baseline_sum_mm') }} as target_response
     from with_nadir
 ),
 
@@ -53,15 +47,7 @@ overall_responded as (
         target_responded.*,
         assessments.new_lesions,
         assessments.non_target_response,
-        case
-            when target_response = 'PD' or non_target_response = 'PD' or new_lesions = 'yes' then 'PD'
-            when new_lesions is null then 'NE'
-            when target_response = 'CR' and (non_target_response = 'CR' or non_target_response is null) then 'CR'
-            when target_response = 'CR' and non_target_response in ('NON_CR_NON_PD', 'NE') then 'PR'
-            when target_response = 'PR' then 'PR'
-            when target_response = 'SD' then 'SD'
-            else 'NE'
-        end as overall_response
+        {{ overall_response('target_response', 'assessments.non_target_response', 'assessments.new_lesions') }} as overall_response
     from target_responded
     inner join assessments
         on target_responded.patient_id = assessments.patient_id
