@@ -137,6 +137,27 @@ def report(
 
 
 @app.command()
+def robustness(
+    db: Path = typer.Option(DEFAULT_DB, help="DuckDB file of a finished build (opened read-only)."),
+    out: Path = typer.Option(Path("build/robustness"), help="Folder to write the tables (CSV), the figure (PNG) "
+                                                            "and the draws' own DuckDB file to."),
+    draws: int = typer.Option(100, help="Times every reading is redrawn."),
+    cv: float = typer.Option(0.08, help="Coefficient of variation of a reading's log-normal error."),
+    floor_mm: float = typer.Option(1.0, help="Smallest error SD in mm: a reading's CV is at least floor / value."),
+    seed: int = typer.Option(0, help="The same seed, draws and marts give the same output."),
+    quiet: bool = typer.Option(False, help="Print errors only."),
+) -> None:
+    """Redraw every reading with measurement error: how often each DR call and BOR survives (docs/robustness.md)."""
+    from analysis_py.robustness import ErrorModel, write_robustness
+    try:
+        tables = write_robustness(db, out, ErrorModel(draws, cv, floor_mm, seed), progress=progress_printer(quiet))
+    except UserError as error:
+        fail(error)
+    if not quiet:
+        typer.echo(tables["robustness_cohort"].to_string(index=False))
+
+
+@app.command()
 def simulate(
     out: Path = typer.Option(..., help="Folder to write the five input CSV files to."),
     patients: int = typer.Option(1000, min=1, help="Screened patients to draw."),

@@ -12,9 +12,18 @@
 {%- endmacro %}
 
 
+{% macro key_hash(columns) -%}
+    {#- A 64-bit hash of a reading's key: of one text joining the key columns (DuckDB's
+        hash of several arguments mixes them too little: neighbouring keys came out
+        correlated). -#}
+    hash({% for column in columns %}{% if not loop.first %} || '|' || {% endif %}cast({{ column }} as {{ dbt.type_string() }}){% endfor %})
+{%- endmacro %}
+
+
 {% macro draw_hash(key_hash, draw) -%}
-    {#- A 64-bit hash of a reading's key hash, the seed and the draw number. -#}
-    hash({{ key_hash }}, {{ var('robustness_seed') }}, {{ draw }})
+    {#- A 64-bit hash of a reading's key hash, the seed and the draw: the key hash xor a hash
+        of (seed, draw), hashed again so that every bit of each depends on every bit of both. -#}
+    hash(xor({{ key_hash }}, hash({{ var('robustness_seed') }}, {{ draw }})))
 {%- endmacro %}
 
 

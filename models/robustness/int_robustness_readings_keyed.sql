@@ -21,8 +21,8 @@ keyed as (
         measurements.lymph_node,
         measurements.diameter_mm,
         measurements.baseline_mm,
-        hash(measurements.patient_id, measurements.lesion_id, measurements.assessment_date) as reading_hash,
-        hash(measurements.patient_id, measurements.lesion_id, patients.baseline_date) as baseline_hash,
+        {{ key_hash(['measurements.patient_id', 'measurements.lesion_id', 'measurements.assessment_date']) }} as reading_hash,
+        {{ key_hash(['measurements.patient_id', 'measurements.lesion_id', 'patients.baseline_date']) }} as baseline_hash,
         {{ log_error_sd('measurements.diameter_mm') }} as reading_log_sd,
         {{ log_error_sd('measurements.baseline_mm') }} as baseline_log_sd
     from measurements
