@@ -164,6 +164,10 @@ def simulate(
     seed: int = typer.Option(0, help="Random seed: the same seed writes the same bytes."),
     demo: bool = typer.Option(False, help="Write the calibrated demo cohort (data/demo) instead; "
                                           "--patients and --seed are then ignored."),
+    readers: int = typer.Option(1, min=1, help="Readers of every scan; from 2, measurements.csv has a reader "
+                                               "column (R1, R2...)."),
+    reader_cv: float = typer.Option(0.1, min=0.0, help="Coefficient of variation of a further reader's "
+                                                       "readings around the first reader's (log-normal)."),
     quiet: bool = typer.Option(False, help="No progress or summary output."),
 ) -> None:
     """Write a synthetic cohort in the input contract's format (docs/demo-cohort.md)."""
@@ -171,7 +175,8 @@ def simulate(
 
     def report(done: int, total: int) -> None:
         typer.echo(f"simulated {done:,} / {total:,} patients", err=True)
-    rows = write_demo(out) if demo else simulate_cohort(patients, seed, out, progress=None if quiet else report)
+    rows = write_demo(out) if demo else simulate_cohort(patients, seed, out, progress=None if quiet else report,
+                                                        readers=readers, reader_cv=reader_cv)
     if not quiet:
         typer.echo(", ".join(f"{n:,} rows in {name}" for name, n in rows.items()) + f" written to {out}", err=True)
 
