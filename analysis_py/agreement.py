@@ -87,6 +87,18 @@ def bland_altman(first: pd.Series, second: pd.Series, relative: bool = False) ->
     return Estimate(n, bias, bias - Z_95 * sd, bias + Z_95 * sd)
 
 
+def implied_cv(first: pd.Series, second: pd.Series) -> float:
+    """The coefficient of variation of one reading that two readers' disagreement implies,
+    for `lesionwise robustness --cv`: if each reader reads the true size x as x exp(sigma Z),
+    independently, ln(first / second) has variance 2 sigma^2; so sigma^2 = var(ln ratio) / 2
+    (n - 1) over the pairs where both read more than 0, and cv = sqrt(exp(sigma^2) - 1)."""
+    both = (first.astype(float) > 0) & (second.astype(float) > 0)
+    log_ratio = np.log(first[both].astype(float) / second[both].astype(float))
+    if len(log_ratio) < 2:
+        return np.nan
+    return float(np.sqrt(np.expm1(log_ratio.var(ddof=1) / 2)))
+
+
 def discordance(first: pd.Series, second: pd.Series) -> Estimate:
     """Share of the pairs where the two values differ (a missing value differs from any
     value, two missing values agree), with a 95 % Wilson CI."""

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.inter_rater import cohens_kappa as statsmodels_kappa
 
-from analysis_py.agreement import (bland_altman, cohen_kappa, discordance, icc_2_1, reader_agreement,
+from analysis_py.agreement import (bland_altman, cohen_kappa, discordance, icc_2_1, implied_cv, reader_agreement,
                                    wilson_interval)
 
 # 50 pairs: 20 R/R, 5 R/N, 10 N/R, 15 N/N. po = 0.7, margins (0.5, 0.5) and (0.6, 0.4), pe = 0.5,
@@ -68,6 +68,15 @@ def test_bland_altman_absolute_and_relative_by_hand():
 
 def test_relative_bland_altman_leaves_out_pairs_whose_mean_is_zero():
     assert bland_altman(pd.Series([0.0, 10.0, 20.0]), pd.Series([0.0, 10.0, 10.0]), relative=True).n == 2
+
+
+def test_implied_cv_by_hand():
+    # log ratios ln(10/11) = -0.0953102, ln(20/20) = 0, ln(40/36) = 0.1053605 (the 0 pair left
+    # out): mean 0.0033501; squared deviations 0.0097339, 0.0000112, 0.0104061: sample variance
+    # 0.0100756; sigma^2 = 0.0050378, cv = sqrt(e^0.0050378 - 1) = 0.071067
+    first, second = pd.Series([10.0, 20.0, 40.0, 0.0]), pd.Series([11.0, 20.0, 36.0, 5.0])
+    assert implied_cv(first, second) == pytest.approx(np.sqrt(np.expm1(0.0100756 / 2)), rel=1e-4)
+    assert implied_cv(first, second) == pytest.approx(0.07107, abs=1e-5)
 
 
 def test_discordance_counts_a_missing_value_against_a_value_and_wilson_interval():
