@@ -7,7 +7,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
+from analysis_py.cli import app
 from analysis_py.robustness import DATABASE_NAME, ErrorModel, run_draws, write_robustness
 from conftest import build_marts
 
@@ -135,3 +137,13 @@ def test_a_stable_lesion_is_called_pd_as_often_as_the_error_model_says(hand_draw
     assert shares["PD"] == pytest.approx(0.0533, abs=0.012)
     assert shares.get("PR", 0) < 0.004
     assert shares["SD"] == pytest.approx(1 - 0.0533 - 0.0008, abs=0.012)
+
+
+def test_a_missing_database_or_a_negative_cv_is_one_line_naming_the_fix(tmp_path):
+    missing = CliRunner().invoke(app, ["robustness", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path)])
+    assert missing.exit_code == 1
+    assert "no DuckDB file at" in missing.output and "make build" in missing.output
+    (tmp_path / "x.duckdb").touch()
+    negative = CliRunner().invoke(app, ["robustness", "--db", str(tmp_path / "x.duckdb"), "--cv", "-0.1",
+                                        "--out", str(tmp_path)])
+    assert negative.exit_code == 1 and "cannot be negative" in negative.output
