@@ -1,6 +1,13 @@
 {#- Measurement error for `lesionwise robustness` (models/robustness): every reading redrawn
     with a multiplicative log-normal error, reproducibly from a hash of its keys. -#}
 
+{% macro built_mart(name) -%}
+    {#- A contract mart of the finished build, which the `robustness` target attaches read-only
+        as `marts` (a plain name, not a source: dbt-spark rejects any source with a database). -#}
+    marts.main.{{ name }}
+{%- endmacro %}
+
+
 {% macro log_error_sd(value_mm) -%}
     {#- The SD on the log scale of the error of a reading: sqrt(ln(1 + c^2)) with
         c = greatest(robustness_cv, robustness_floor_mm / value), so that the redrawn reading

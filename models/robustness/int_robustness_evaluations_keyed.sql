@@ -1,7 +1,7 @@
 {#- One row per post-baseline evaluation of an eligible patient: what the draws keep as
     observed (date, new lesions, non-target response) and the observed responses. -#}
 with evaluations as (
-    select * from {{ source('built', 'fct_evaluations') }}
+    select * from {{ built_mart('fct_evaluations') }}
 ),
 
 patients as (

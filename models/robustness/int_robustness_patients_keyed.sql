@@ -1,7 +1,7 @@
 {#- One row per eligible patient: an integer key for the draws, and the baseline date
     that keys the baseline readings. -#}
 with patients as (
-    select * from {{ source('built', 'dim_patients') }}
+    select * from {{ built_mart('dim_patients') }}
 ),
 
 keyed as (

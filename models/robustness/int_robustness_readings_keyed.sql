@@ -2,7 +2,7 @@
     observed reading and its baseline with integer keys, the hashes of their keys and the
     SD of their error, computed once for every draw. -#}
 with measurements as (
-    select * from {{ source('built', 'fct_lesion_measurements') }}
+    select * from {{ built_mart('fct_lesion_measurements') }}
 ),
 
 patients as (

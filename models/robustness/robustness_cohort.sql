@@ -5,7 +5,7 @@ with draws as (
 ),
 
 eligible as (
-    select * from {{ source('built', 'dim_patients') }}
+    select * from {{ built_mart('dim_patients') }}
     where eligible
 ),
 

@@ -9,7 +9,7 @@ patients as (
 ),
 
 observed as (
-    select * from {{ source('built', 'dim_patients') }}
+    select * from {{ built_mart('dim_patients') }}
 ),
 
 counted as (
