@@ -11,11 +11,13 @@ OUT ?= build/stats
 # `make bench`: cohort sizes (screened patients) to simulate and time
 BENCH_SIZES ?= 10000,100000,1000000
 TARGET ?= duckdb
-# `make robustness`: draws, coefficient of variation and floor (mm) of the measurement error, seed
+# `make robustness`: draws, coefficient of variation and floor (mm) of the measurement error,
+# seed, and the folder for its tables, figure and DuckDB file
 DRAWS ?= 100
 CV ?= 0.08
 FLOOR_MM ?= 1
 SEED ?= 0
+ROBUSTNESS_OUT ?= build/robustness
 # `make build`: the dbt target (duckdb, or spark: a local Spark, docs/spark.md) and a folder
 # to also write each contract table to as <table>.parquet (none when empty)
 EXPORT ?=
@@ -61,8 +63,8 @@ stats: setup  ## tables, figures and models of the seed study from DB's marts in
 report: setup  ## one self-contained HTML report of DB's marts (figures embedded) into OUT/report.html
 	$(BIN)/lesionwise report --db $(DB) --out $(OUT)
 
-robustness: setup  ## redraw DB's readings DRAWS times with error CV (floor FLOOR_MM mm): DR and BOR kept per patient, cohort ranges, into OUT
-	$(BIN)/lesionwise robustness --db $(DB) --out $(OUT) --draws $(DRAWS) --cv $(CV) --floor-mm $(FLOOR_MM) --seed $(SEED)
+robustness: setup  ## redraw DB's readings DRAWS times with error CV (floor FLOOR_MM mm): DR and BOR kept per patient, cohort ranges, into ROBUSTNESS_OUT
+	$(BIN)/lesionwise robustness --db $(DB) --out $(ROBUSTNESS_OUT) --draws $(DRAWS) --cv $(CV) --floor-mm $(FLOOR_MM) --seed $(SEED)
 
 lint: setup  ## check the Python code with ruff
 	$(BIN)/ruff check analysis_py tests/python
