@@ -11,6 +11,13 @@ OUT ?= build/stats
 # `make bench`: cohort sizes (screened patients) to simulate and time
 BENCH_SIZES ?= 10000,100000,1000000
 TARGET ?= duckdb
+# `make robustness`: draws, coefficient of variation and floor (mm) of the measurement error,
+# seed, and the folder for its tables, figure and DuckDB file
+DRAWS ?= 100
+CV ?= 0.08
+FLOOR_MM ?= 1
+SEED ?= 0
+ROBUSTNESS_OUT ?= build/robustness
 # `make build`: the dbt target (duckdb, or spark: a local Spark, docs/spark.md) and a folder
 # to also write each contract table to as <table>.parquet (none when empty)
 EXPORT ?=
@@ -30,7 +37,8 @@ VARS ?=
 # Paths and settings are data: each reaches the recipes through the environment, unexpanded
 # (`$(value ...)`: a `$(x)` in a folder name stays text), and is quoted there as "$$INPUT"; a
 # recipe never pastes one into its shell text.
-USER_VARIABLES := INPUT DB OUT EXPORT VARS DATE_FORMAT SITE_MAP SDTM SDTM_SUFFIX EVALUATOR SDTM_OUT SDTM_DB TARGET
+USER_VARIABLES := INPUT DB OUT EXPORT VARS DATE_FORMAT SITE_MAP SDTM SDTM_SUFFIX EVALUATOR SDTM_OUT SDTM_DB TARGET \
+	DRAWS CV FLOOR_MM SEED ROBUSTNESS_OUT
 $(foreach name,$(USER_VARIABLES),$(eval override $(name) := $$(value $(name))))
 export $(USER_VARIABLES)
 export DO_NOT_TRACK := 1
@@ -88,6 +96,9 @@ stats: setup  ## tables, figures and models of the seed study from DB's marts in
 report: setup  ## one self-contained HTML report of DB's marts (figures embedded) into OUT/report.html
 	$(BIN)/lesionwise report --db "$$DB" --out "$$OUT"
 
+robustness: setup  ## redraw DB's readings DRAWS times with error CV (floor FLOOR_MM mm): DR and BOR kept per patient, cohort ranges, into ROBUSTNESS_OUT
+	$(BIN)/lesionwise robustness --db "$$DB" --out "$$ROBUSTNESS_OUT" --draws "$$DRAWS" --cv "$$CV" --floor-mm "$$FLOOR_MM" --seed "$$SEED"
+
 lint: setup  ## check the Python code with ruff
 	$(BIN)/ruff check analysis_py tests/python
 
@@ -98,4 +109,4 @@ bench: setup  ## time simulate, dbt build and stats on BENCH_SIZES patients agai
 clean:  ## remove build outputs (keeps .venv)
 	rm -rf build target logs
 
-.PHONY: help setup spark-extra system-packages demo build test lint clean sdtm stats report bench
+.PHONY: help setup spark-extra system-packages demo build test lint clean sdtm stats report bench robustness

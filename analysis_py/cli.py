@@ -156,12 +156,37 @@ def report(
 
 
 @app.command()
+def robustness(
+    db: Path = typer.Option(DEFAULT_DB, help="DuckDB file of a finished build (opened read-only)."),
+    out: Path = typer.Option(Path("build/robustness"), help="Folder to write the tables (CSV), the figure (PNG) "
+                                                            "and the draws' own DuckDB file to."),
+    draws: int = typer.Option(100, help="Times every reading is redrawn."),
+    cv: float = typer.Option(0.08, help="Coefficient of variation of a reading's log-normal error."),
+    floor_mm: float = typer.Option(1.0, help="Smallest error SD in mm: a reading's CV is at least floor / value."),
+    seed: int = typer.Option(0, help="The same seed, draws and marts give the same output."),
+    quiet: bool = typer.Option(False, help="Print errors only."),
+) -> None:
+    """Redraw every reading with measurement error: how often each DR call and BOR survives (docs/robustness.md)."""
+    from analysis_py.robustness import ErrorModel, write_robustness
+    try:
+        tables = write_robustness(db, out, ErrorModel(draws, cv, floor_mm, seed), progress=progress_printer(quiet))
+    except UserError as error:
+        fail(error)
+    if not quiet:
+        typer.echo(tables["robustness_cohort"].to_string(index=False))
+
+
+@app.command()
 def simulate(
     out: Path = typer.Option(..., help="Folder to write the input CSV files to (the five of the contract, and new_lesions.csv)."),
     patients: int = typer.Option(1000, min=1, help="Screened patients to draw."),
     seed: int = typer.Option(0, help="Random seed: the same seed writes the same bytes."),
     demo: bool = typer.Option(False, help="Write the calibrated demo cohort (data/demo) instead; "
                                           "--patients and --seed are then ignored."),
+    readers: int = typer.Option(1, min=1, help="Readers of every scan; from 2, measurements.csv has a reader "
+                                               "column (R1, R2...)."),
+    reader_cv: float = typer.Option(0.1, min=0.0, help="Coefficient of variation of a further reader's "
+                                                       "readings around the first reader's (log-normal)."),
     quiet: bool = typer.Option(False, help="No progress or summary output."),
 ) -> None:
     """Write a synthetic cohort in the input contract's format (docs/demo-cohort.md)."""
@@ -169,7 +194,8 @@ def simulate(
 
     def report(done: int, total: int) -> None:
         typer.echo(f"simulated {done:,} / {total:,} patients", err=True)
-    rows = write_demo(out) if demo else simulate_cohort(patients, seed, out, progress=None if quiet else report)
+    rows = write_demo(out) if demo else simulate_cohort(patients, seed, out, progress=None if quiet else report,
+                                                        readers=readers, reader_cv=reader_cv)
     if not quiet:
         typer.echo(", ".join(f"{n:,} rows in {name}" for name, n in rows.items()) + f" written to {out}", err=True)
 

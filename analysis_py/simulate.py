@@ -25,19 +25,25 @@ CHUNK_PATIENTS = 20_000  # part of the output's identity: a seed gives the same 
 
 
 def simulate(n_patients: int, seed: int, out: Path,
-             progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Write `n_patients` screened patients drawn with `seed` to `out`; returns rows per file."""
+             progress: Callable[[int, int], None] | None = None, readers: int = 1,
+             reader_cv: float = 0.0) -> dict[str, int]:
+    """Write `n_patients` screened patients drawn with `seed` to `out`; returns rows per file.
+    With `readers` > 1, measurements.csv holds every reader's readings and a `reader` column,
+    the further readers' readings drawn with coefficient of variation `reader_cv`."""
     out.mkdir(parents=True, exist_ok=True)
     id_width = max(4, len(str(n_patients)))
     rows = dict.fromkeys(HEADERS, 0)
+    headers = dict(HEADERS)
+    if readers > 1:
+        headers["measurements.csv"] = (*HEADERS["measurements.csv"], "reader")
     with ExitStack() as stack:
         files = {name: stack.enter_context(open(out / name, "w", encoding="utf-8", newline=""))
                  for name in HEADERS}
-        for name, header in HEADERS.items():
+        for name, header in headers.items():
             files[name].write(",".join(header) + "\n")
         for first in range(0, n_patients, CHUNK_PATIENTS):
             size = min(CHUNK_PATIENTS, n_patients - first)
-            for name, columns in generator.chunk_tables(first, size, seed, id_width).items():
+            for name, columns in generator.chunk_tables(first, size, seed, id_width, readers, reader_cv).items():
                 files[name].write(generator.csv_text(columns))
                 rows[name] += len(columns[0])
             if progress:

@@ -255,6 +255,9 @@ class Bench:
         else:
             self.record(size, rows, "lesionwise_stats", [], note=f"not run (--stats-max {args.stats_max})")
 
+        if args.robustness_draws and size <= args.robustness_max:
+            self.robustness(size, rows, db)
+
         # (1) the hand-written SQL floor
         floor_db = self.work / f"floor-{size}.duckdb"
         floor = [sys.executable, str(Path(__file__).resolve()), "--floor", str(folder), str(floor_db)]
@@ -306,6 +309,16 @@ class Bench:
                             note=f"{n_input} input rows; not required to agree: {agreement}")
         else:
             self.record(size, rows, "pyrecist", [], note=f"not run (--pyrecist-max {args.pyrecist_max})")
+
+    def robustness(self, size: int, rows: int, db: Path) -> None:
+        """Optional (--robustness-draws): `lesionwise robustness` on the marts."""
+        draws = self.args.robustness_draws
+        command = [str(BIN / "lesionwise"), "robustness", "--db", str(db), "--out",
+                   str(self.work / f"robustness-{size}"), "--draws", str(draws), "--quiet"]
+        results = self.step(size, "robustness", command, self.args.runs, timeout=self.args.timeout)
+        self.record(size, rows, "robustness", results, note=f"{draws} draws, cv 0.08, floor 1 mm")
+        if results[-1].returncode or results[-1].timed_out:
+            self.failures.append(f"{size}: lesionwise robustness failed or timed out")
 
     def run(self) -> int:
         started = dt.datetime.now(dt.timezone.utc)
@@ -399,7 +412,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--stats-max", type=int, default=1_000_000, help="largest cohort for lesionwise stats")
     parser.add_argument("--pandas-max", type=int, default=100_000, help="largest cohort for pandas groupby-apply")
     parser.add_argument("--pyrecist-max", type=int, default=100_000, help="largest cohort for pyrecist")
-    parser.add_argument("--timeout", type=float, default=600, help="seconds before pyrecist is stopped (issue 5)")
+    parser.add_argument("--robustness-draws", type=int, default=0,
+                        help="draws of `lesionwise robustness` on each cohort's marts (0: not run; issue 20: 100)")
+    parser.add_argument("--robustness-max", type=int, default=100_000, help="largest cohort for the robustness draws")
+    parser.add_argument("--timeout", type=float, default=600,
+                        help="seconds before pyrecist (issue 5) or the robustness draws are stopped")
     parser.add_argument("--pandas-timeout", type=float, default=1800, help="seconds before pandas is stopped")
     parser.add_argument("--stats-timeout", type=float, default=1800, help="seconds before lesionwise stats is stopped")
     parser.add_argument("--work", default=str(PROJECT / "build" / "bench"), help="cohorts and databases go here")

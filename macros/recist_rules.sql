@@ -18,14 +18,17 @@
 {%- endmacro %}
 
 
-{% macro running_nadir(value, baseline, partition_by) -%}
+{% macro running_nadir(value, baseline, partition_by, order_by='assessment_date', preceding='unbounded') -%}
     {#- The nadir before each evaluation: the smallest of the baseline and the values (NULLs
-        skipped) at the earlier evaluations of the same `partition_by` (a column list). -#}
+        skipped) at the earlier evaluations of the same `partition_by` (a column list), in
+        `order_by` order. `preceding` bounds how many earlier rows count (a column holding the
+        row's position in its series when several series share a partition, as the draws of
+        models/robustness do). -#}
     least(
         {{ baseline }},
         coalesce(min({{ value }}) over (
-            partition by {{ partition_by | join(', ') }} order by assessment_date
-            rows between unbounded preceding and 1 preceding
+            partition by {{ partition_by | join(', ') }} order by {{ order_by }}
+            rows between {{ preceding }} preceding and 1 preceding
         ), {{ baseline }})
     )
 {%- endmacro %}
@@ -67,6 +70,32 @@
         when {{ sum_mm }} is not null and {{ is_progression(sum_mm, nadir_sum_mm) }} then 'PD'
         when {{ n_with_value }} < {{ n_lesions }} then 'NE'
         when {{ is_partial_response(sum_mm, baseline_sum_mm) }} then 'PR'
+        else 'SD'
+    end
+{%- endmacro %}
+
+
+{% macro overall_response(target_response, non_target_response, new_lesions) -%}
+    {#- Overall response of an evaluation (contract: Rules). -#}
+    case
+        when {{ target_response }} = 'PD' or {{ non_target_response }} = 'PD' or {{ new_lesions }} = 'yes' then 'PD'
+        when {{ new_lesions }} is null then 'NE'
+        when {{ target_response }} = 'CR' and ({{ non_target_response }} = 'CR' or {{ non_target_response }} is null) then 'CR'
+        when {{ target_response }} = 'CR' and {{ non_target_response }} in ('NON_CR_NON_PD', 'NE') then 'PR'
+        when {{ target_response }} = 'PR' then 'PR'
+        when {{ target_response }} = 'SD' then 'SD'
+        else 'NE'
+    end
+{%- endmacro %}
+
+
+{% macro lesion_response(current_mm, nadir_mm, baseline_mm, is_lymph_node) -%}
+    {#- Response of one target lesion at a post-baseline evaluation (contract: Rules). -#}
+    case
+        when {{ current_mm }} is null then 'NE'
+        when {{ is_normal_size(current_mm, is_lymph_node) }} then 'CR'
+        when {{ is_progression(current_mm, nadir_mm) }} then 'PD'
+        when {{ is_partial_response(current_mm, baseline_mm) }} then 'PR'
         else 'SD'
     end
 {%- endmacro %}

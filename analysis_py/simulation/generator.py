@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from analysis_py.simulation import attributes
+from analysis_py.simulation.readers import reread, with_readers
 
 FLOW = {"screening_failure": 104, "concomitant_chemotherapy": 33, "concomitant_targeted_therapy": 1,
         "fewer_than_two_target_lesions": 16, "no_follow_up_assessment": 15, "eligible": 100}
@@ -57,8 +58,11 @@ NEW_LESION_SITES = np.array(["lung", "liver", "bone", "peritoneum", "mediastinal
 NEW_LESION_HEADER = ("patient_id", "lesion_id", "assessment_date", "site", "diameter_mm", "status")
 
 
-def chunk_tables(first: int, n: int, seed: int, id_width: int) -> dict[str, list[np.ndarray]]:
-    """The six input files' columns (string arrays) for screened patients first..first+n-1."""
+def chunk_tables(first: int, n: int, seed: int, id_width: int, readers: int = 1,
+                 reader_cv: float = 0.0) -> dict[str, list[np.ndarray]]:
+    """The six input files' columns (string arrays) for screened patients first..first+n-1;
+    with several readers, measurements.csv has every reader's readings and a reader column
+    (simulation/readers.py)."""
     rng = np.random.default_rng([seed, first])
     patients = draw_patients(first, n, rng)
     lesions = draw_lesions(patients, rng)
@@ -66,10 +70,16 @@ def chunk_tables(first: int, n: int, seed: int, id_width: int) -> dict[str, list
     measurements = draw_measurements(patients, lesions, scans, rng)
     ids = np.char.add("P", np.char.zfill(np.arange(first + 1, first + n + 1).astype(str), id_width))
     assessments = assessment_columns(ids, patients, scans, rng)
+    readings = measurement_columns(ids, measurements)
+    if readers > 1:
+        readings = with_readers(readings, [
+            measurement_columns(ids, reread(measurements, reader_cv, np.random.default_rng([seed, first, reader]),
+                                              MAX_DIAMETER))
+            for reader in range(2, readers + 1)])
     tables = {
         "patients.csv": patient_columns(ids, patients),
         "lesions.csv": lesion_columns(ids, lesions),
-        "measurements.csv": measurement_columns(ids, measurements),
+        "measurements.csv": readings,
         "procedures.csv": procedure_columns(ids, patients, lesions, rng),
     }
     tables["assessments.csv"], tables["new_lesions.csv"] = irecist_columns(

@@ -48,15 +48,7 @@ overall_responded as (
         target_responded.*,
         assessments.new_lesions,
         assessments.non_target_response,
-        case
-            when target_response = 'PD' or non_target_response = 'PD' or new_lesions = 'yes' then 'PD'
-            when new_lesions is null then 'NE'
-            when target_response = 'CR' and (non_target_response = 'CR' or non_target_response is null) then 'CR'
-            when target_response = 'CR' and non_target_response in ('NON_CR_NON_PD', 'NE') then 'PR'
-            when target_response = 'PR' then 'PR'
-            when target_response = 'SD' then 'SD'
-            else 'NE'
-        end as overall_response
+        {{ overall_response('target_response', 'assessments.non_target_response', 'assessments.new_lesions') }} as overall_response
     from target_responded
     inner join assessments
         on target_responded.patient_id = assessments.patient_id

@@ -12,13 +12,7 @@ with_nadir as (
 responded as (
     select
         *,
-        case
-            when diameter_mm is null then 'NE'
-            when {{ is_normal_size('diameter_mm', 'is_lymph_node') }} then 'CR'
-            when {{ is_progression('diameter_mm', 'nadir_mm') }} then 'PD'
-            when {{ is_partial_response('diameter_mm', 'baseline_mm') }} then 'PR'
-            else 'SD'
-        end as lesion_response
+        {{ lesion_response('diameter_mm', 'nadir_mm', 'baseline_mm', 'is_lymph_node') }} as lesion_response
     from with_nadir
 ),
 
