@@ -12,7 +12,7 @@ with readings as (
 ),
 
 site_groups as (
-    {{ site_groups_matched(ref('int_new_lesions_deduplicated')) }}
+    {{ site_texts_grouped(ref('int_new_lesions_deduplicated')) }}
 ),
 
 ordered as (
