@@ -38,7 +38,13 @@ def read_marts(source: Path, names: tuple[str, ...] = MARTS) -> dict[str, pd.Dat
             raise UserError(f"mart {', '.join(missing)} missing from {source}: run `make build`")
         if RECORD not in present or not completed(con, f'main."{RECORD}"'):
             raise UserError(_building(source) or _no_record(source))
-        return {name: con.execute(f'select * from main."{name}" order by all').df() for name in names}
+        return sorted_tables(con, names)
+
+
+def sorted_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """The named tables of `con`, rows sorted by every column (as read_marts gives them); for
+    tables that are not a build's marts, such as the robustness draws' outputs."""
+    return {name: con.execute(f'select * from main."{name}" order by all').df() for name in names}
 
 
 def _building(target: Path) -> str | None:

@@ -383,7 +383,7 @@ def _dr_definitions(tables) -> str:
     survival = table_html("dr_definition_survival", ["definition", "endpoint", "group", "patients", "events",
                                                      "median, months (95 % CI)", "log-rank p"], [
         [r.definition, r.endpoint, r.group, r.n, r.events,
-         f"{months(r.median_months)} ({months(r.ci_low)}-{months(r.ci_high)})", p_text(r.logrank_p)]
+         f"{months_text(r.median_months)} ({months_text(r.ci_low)}-{months_text(r.ci_high)})", p_text(r.logrank_p)]
         for r in tables["dr_definition_survival"].itertuples()],
         "Kaplan-Meier, DR against concordant progression", numeric_from=3)
     note = ('<p class="model">seed: the seed study DR1-DR3; lesion_threshold: Ippolito 2021; organ: Sato 2021; '

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis_py.build import PROJECT_DIR, dbt_command, dbt_environment
-from analysis_py.db import read_marts
+from analysis_py.db import read_marts, sorted_tables
 from analysis_py.errors import UserError
 from analysis_py.figures.palette import DR_STYLES
 
@@ -72,9 +73,11 @@ def write_robustness(marts_db: Path, out: Path, model: ErrorModel,
     """Runs the draws and writes `<table>.csv` of each output table and robustness.png to `out`;
     the draws' DuckDB file stays in `out` for queries."""
     work_db = out / DATABASE_NAME
+    read_marts(marts_db, ())  # a finished build's marts, or one line saying why not
     progress(f"{model.draws} draws, cv {model.cv}, floor {model.floor_mm} mm, seed {model.seed}")
     run_draws(marts_db, work_db, model)
-    tables = read_marts(work_db, OUTPUT_TABLES)
+    with duckdb.connect(str(work_db), read_only=True) as con:
+        tables = sorted_tables(con, OUTPUT_TABLES)
     for name, table in tables.items():
         table.to_csv(out / f"{name}.csv", index=False)
     robustness_figure(tables["robustness_cohort_draws"], tables["robustness_cohort"],

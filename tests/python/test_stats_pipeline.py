@@ -306,6 +306,7 @@ def test_no_eligible_patient_is_one_line_saying_there_is_nothing_to_model(tmp_pa
             con.register("frame", frame.assign(eligible=False) if name == "dim_patients" else frame)
             con.execute(f"create table {name} as select * from frame")
             con.unregister("frame")
+        write_record(con, record_row(now(), CONTRACT_SAMPLE / "input", "duckdb", {}), input_files(CONTRACT_SAMPLE / "input"))
     result = CliRunner().invoke(app, [command, "--db", str(path), "--out", str(tmp_path / "out"), "--quiet"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.output.strip().count("\n") == 0 and "no eligible patients" in result.output
