@@ -25,6 +25,7 @@ from analysis_py.figures.flow import flow_figure
 from analysis_py.figures.palette import DAYS_PER_MONTH, site_label
 from analysis_py.figures.site_response import site_response_figure
 from analysis_py.figures.spider import spider_figure, spider_readings
+from analysis_py.figures.irecist_swimmer import irecist_lanes, irecist_swimmer_figure
 from analysis_py.figures.swimmer import swimmer_figure, swimmer_lanes
 from analysis_py.figures.waterfall import (best_lesion_change, best_sum_change, lesion_waterfall_figure,
                                            patient_waterfall_figure)
@@ -34,7 +35,7 @@ from analysis_py.stats import CI_METHOD, km_figures, marts_and_results, summary_
 TEMPLATE = Path(__file__).with_name("report_template.html")
 DBT_PROJECT = Path(__file__).resolve().parent.parent / "dbt_project.yml"
 MAX_PATIENT_PLOTS = 200  # spider plots and swimmer lanes; DR patients first
-REPORT_ONLY_MARTS = ("site_mapping",)  # read by the report, not by the stats layer
+REPORT_ONLY_MARTS = ("site_mapping", "fct_evaluations_irecist")  # read by the report, not by the stats layer
 MAX_SITE_TEXTS = 30  # rows of the site mapping table; the mart site_mapping has them all
 PSEUDONYM_SEED = 20240601  # fixed: the same cohort gets the same pseudonyms in every report
 LEVEL_LABELS = {"target lesion": "Target lesion level (best response)",
@@ -372,9 +373,21 @@ def _predictors(tables) -> str:
     return section("predictors", "6. Predictors", body)
 
 
-def _dr_definitions(tables) -> str:
-    """Dissociated response under each published definition (docs/dissociated-response.md);
-    empty when the build predates those marts."""
+def _irecist_swimmer(marts, labels, max_lanes: int) -> str:
+    """The iRECIST swimmer of the patients with an iUPD (docs/irecist.md), confirmed ones first."""
+    lanes, events = irecist_lanes(marts["dim_patients"].loc[lambda p: p["eligible"]], marts["fct_evaluations_irecist"])
+    if lanes.empty:
+        return "<p>No patient had an unconfirmed progression (iUPD).</p>"
+    shown = lanes.head(max_lanes)
+    more = f" The first {len(shown)} of {len(lanes)} patients are shown." if len(lanes) > len(shown) else ""
+    return figure_html("irecist_swimmer", irecist_swimmer_figure(shown, events, labels),
+                       "iRECIST: each unconfirmed progression (iUPD), the evaluation that confirmed it (iCPD) or the "
+                       "response that reset it (pseudo-progression)." + more, "iRECIST swimmer plot")
+
+
+def _dr_definitions(tables, marts, labels, max_lanes: int) -> str:
+    """Dissociated response under each published definition (docs/dissociated-response.md) and
+    the iRECIST swimmer; empty when the build predates those marts."""
     if "dr_definition_prevalence" not in tables:
         return ""
     prevalence = table_html("dr_definition_prevalence", ["definition", "patients with DR", "evaluations with DR"], [
@@ -388,7 +401,8 @@ def _dr_definitions(tables) -> str:
         "Kaplan-Meier, DR against concordant progression", numeric_from=3)
     note = ('<p class="model">seed: the seed study DR1-DR3; lesion_threshold: Ippolito 2021; organ: Sato 2021; '
             "first_scan_pd: Tozuka 2020; mixed_with_new: target PR/CR with new lesions.</p>")
-    return section("dr-definitions", "7. Dissociated response by definition", prevalence + survival + note)
+    return section("dr-definitions", "7. Dissociated response by definition, iRECIST",
+                   prevalence + survival + note + _irecist_swimmer(marts, labels, max_lanes))
 
 
 # ----- the report -----------------------------------------------------------------------------------------------
@@ -406,12 +420,12 @@ def render_report(marts: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame
     progress("spider plots drawn")
     sections.append(_survival(marts, tables))
     sections.append(_predictors(tables))
-    sections.append(_dr_definitions(tables))
+    sections.append(_dr_definitions(tables, marts, labels, max_patient_plots))
     nav = "\n".join(f'<li><a href="#{a}">{esc(t)}</a></li>' for a, t in (
         ("cohort", "Cohort: flow, Table 1"), ("response", "Response: Table 2, sites, waterfalls"),
         ("dr", "Dissociated response, swimmer"), ("spider", "Spider plots"), ("survival", "Survival: OS, PFS"),
         ("predictors", "Predictors"))
-        + (("dr-definitions", "DR by definition"),) * ("dr_definition_prevalence" in tables))
+        + (("dr-definitions", "DR by definition, iRECIST"),) * ("dr_definition_prevalence" in tables))
     headline = summary_lines(tables)[:3 + len(tables["survival"])]  # cohort, ORR, DR, medians
     glance = "".join(f"<li>{esc(line)}</li>" for line in headline)
     subtitle = (f"<p>Source: {esc(source)}. RECIST 1.1 lesion responses and dissociated response, computed by "
