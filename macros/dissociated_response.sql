@@ -16,6 +16,23 @@
 {%- endmacro %}
 
 
+{% macro lesion_dr_definitions() -%}
+    {#- The DR definitions judged lesion by lesion (organ is judged on organ sums). -#}
+    {{ return(['seed', 'lesion_threshold', 'first_scan_pd', 'mixed_with_new']) }}
+{%- endmacro %}
+
+
+{% macro side_of(side) -%}
+    {#- The lesion_id of a row of lesion_sides when it is on `side` (worse / better) under the
+        row's definition (judged.definition), else NULL. -#}
+    case judged.definition
+        {%- for definition in lesion_dr_definitions() %}
+        when '{{ definition }}' then case when lesion_sides.{{ definition }}_{{ side }} then lesion_sides.lesion_id end
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+
 {% macro sorted_text_list(text) -%}
     {#- Aggregate: the distinct non-NULL values of `text`, sorted, joined by ', '; NULL when none. -#}
     {{ return(adapter.dispatch('sorted_text_list', 'lesionwise')(text)) }}

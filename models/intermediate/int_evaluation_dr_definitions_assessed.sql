@@ -21,75 +21,106 @@ readings as (
 ),
 
 lesion_sides as (
-    {#- each lesion's side under each definition: worse, better or neither -#}
+    {#- each lesion's side under each definition, one row per reading: worse, better or neither -#}
     select
-        patient_id, assessment_date, lesion_id, 'seed' as definition,
+        patient_id,
+        assessment_date,
+        lesion_id,
+        evaluation_rank,
         (lesion_response = 'PD' and evaluation_dr_type in ('DR1', 'DR2'))
-            or (lesion_response = 'SD' and evaluation_dr_type = 'DR3') as is_worse,
+            or (lesion_response = 'SD' and evaluation_dr_type = 'DR3') as seed_worse,
         (lesion_response in ('CR', 'PR') and evaluation_dr_type in ('DR1', 'DR3'))
-            or (lesion_response = 'SD' and evaluation_dr_type = 'DR2') as is_better
-    from readings
-    union all
-    select
-        patient_id, assessment_date, lesion_id, 'lesion_threshold' as definition,
-        {{ grew_more_than('diameter_mm', 'nadir_mm', 'dr_lesion_growth_min_pct') }} as is_worse,
-        {{ shrank_more_than('diameter_mm', 'baseline_mm', 'dr_lesion_shrink_min_pct') }} as is_better
-    from readings
-    union all
-    select
-        patient_id, assessment_date, lesion_id, 'first_scan_pd' as definition,
-        {{ grew_more_than('diameter_mm', 'baseline_mm', 'dr_first_scan_growth_min_pct') }} as is_worse,
-        {{ shrank_more_than('diameter_mm', 'baseline_mm', 'dr_first_scan_shrink_min_pct') }} as is_better
-    from readings
-    where evaluation_rank = 1
-    union all
-    select
-        patient_id, assessment_date, lesion_id, 'mixed_with_new' as definition,
-        false as is_worse,
-        lesion_response in ('CR', 'PR') as is_better
+            or (lesion_response = 'SD' and evaluation_dr_type = 'DR2') as seed_better,
+        {{ grew_more_than('diameter_mm', 'nadir_mm', 'dr_lesion_growth_min_pct') }} as lesion_threshold_worse,
+        {{ shrank_more_than('diameter_mm', 'baseline_mm', 'dr_lesion_shrink_min_pct') }} as lesion_threshold_better,
+        {{ grew_more_than('diameter_mm', 'baseline_mm', 'dr_first_scan_growth_min_pct') }} as first_scan_pd_worse,
+        {{ shrank_more_than('diameter_mm', 'baseline_mm', 'dr_first_scan_shrink_min_pct') }} as first_scan_pd_better,
+        false as mixed_with_new_worse,
+        lesion_response in ('CR', 'PR') as mixed_with_new_better
     from readings
 ),
 
 counted as (
+    {#- one pass over the readings: per evaluation, how many lesions are on each side -#}
     select
         patient_id,
         assessment_date,
-        definition,
-        count(case when is_worse then 1 end) as n_worse,
-        count(case when is_better then 1 end) as n_better,
-        count(case when is_worse or is_better then 1 end) as n_either,
-        {{ sorted_text_list('case when is_worse then lesion_id end') }} as worse_lesions,
-        {{ sorted_text_list('case when is_better then lesion_id end') }} as better_lesions
+        min(evaluation_rank) as evaluation_rank,
+        count(case when lesion_threshold_worse then 1 end) as lesion_threshold_n_worse,
+        count(case when lesion_threshold_better then 1 end) as lesion_threshold_n_better,
+        count(case when lesion_threshold_worse or lesion_threshold_better then 1 end) as lesion_threshold_n_either,
+        count(case when first_scan_pd_worse then 1 end) as first_scan_pd_n_worse,
+        count(case when first_scan_pd_better then 1 end) as first_scan_pd_n_better
     from lesion_sides
-    group by patient_id, assessment_date, definition
+    group by patient_id, assessment_date
 ),
 
 judged as (
+    {#- one row per evaluation and definition; first_scan_pd at the first evaluation only -#}
+    {%- set holds_when = {
+        'seed': 'evaluations.dr_type is not null',
+        'lesion_threshold': 'counted.lesion_threshold_n_worse > 0 and counted.lesion_threshold_n_better > 0
+            and counted.lesion_threshold_n_either >= 2',
+        'first_scan_pd': "evaluations.overall_response = 'PD' and counted.first_scan_pd_n_better > 0
+            and (counted.first_scan_pd_n_worse > 0 or evaluations.new_lesions = 'yes')",
+        'mixed_with_new': "evaluations.target_response in ('CR', 'PR') and evaluations.new_lesions = 'yes'"} %}
+    {%- for definition in lesion_dr_definitions() %}
     select
         counted.patient_id,
         counted.assessment_date,
         evaluations.evaluation_number,
-        counted.definition,
-        case counted.definition
-            when 'seed' then evaluations.dr_type is not null
-            {# two different lesions: one on each side #}
-            when 'lesion_threshold' then counted.n_worse > 0 and counted.n_better > 0 and counted.n_either >= 2
-            when 'first_scan_pd' then evaluations.overall_response = 'PD' and counted.n_better > 0
-                and (counted.n_worse > 0 or evaluations.new_lesions = 'yes')
-            when 'mixed_with_new' then evaluations.target_response in ('CR', 'PR') and evaluations.new_lesions = 'yes'
-        end as is_dissociated,
-        case when counted.definition = 'seed' then evaluations.dr_type end as dr_type,
-        case
-            when counted.definition in ('first_scan_pd', 'mixed_with_new') and evaluations.new_lesions = 'yes'
-                then concat_ws(', ', counted.worse_lesions, 'new lesions')
-            else counted.worse_lesions
-        end as worse_side,
-        counted.better_lesions as better_side,
+        '{{ definition }}' as definition,
+        {{ holds_when[definition] }} as is_dissociated,
+        {{ "evaluations.dr_type" if definition == 'seed' else "cast(null as " ~ dbt.type_string() ~ ")" }} as dr_type,
+        {{ "evaluations.new_lesions = 'yes'" if definition in ('first_scan_pd', 'mixed_with_new') else "false" }}
+            as names_new_lesions,
         evaluations.overall_response
     from counted
     inner join evaluations
         on counted.patient_id = evaluations.patient_id
         and counted.assessment_date = evaluations.assessment_date
+    {%- if definition == 'first_scan_pd' %}
+    where counted.evaluation_rank = 1
+    {%- endif %}
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+),
+
+sides_listed as (
+    {#- the lesions on each side, only where a definition holds: few rows get a list -#}
+    select
+        judged.patient_id,
+        judged.assessment_date,
+        judged.definition,
+        {{ sorted_text_list(side_of('worse')) }} as worse_lesions,
+        {{ sorted_text_list(side_of('better')) }} as better_lesions
+    from judged
+    inner join lesion_sides
+        on judged.patient_id = lesion_sides.patient_id
+        and judged.assessment_date = lesion_sides.assessment_date
+    where judged.is_dissociated
+    group by judged.patient_id, judged.assessment_date, judged.definition
+),
+
+lesion_judged as (
+    select
+        judged.patient_id,
+        judged.assessment_date,
+        judged.evaluation_number,
+        judged.definition,
+        judged.is_dissociated,
+        judged.dr_type,
+        case
+            when judged.names_new_lesions then concat_ws(', ', sides_listed.worse_lesions, 'new lesions')
+            else sides_listed.worse_lesions
+        end as worse_side,
+        sides_listed.better_lesions as better_side,
+        judged.overall_response
+    from judged
+    left join sides_listed
+        on judged.patient_id = sides_listed.patient_id
+        and judged.assessment_date = sides_listed.assessment_date
+        and judged.definition = sides_listed.definition
 ),
 
 organs as (
@@ -122,7 +153,7 @@ organ_judged as (
 ),
 
 all_definitions as (
-    select * from judged
+    select * from lesion_judged
     union all
     select * from organ_judged
 ),
