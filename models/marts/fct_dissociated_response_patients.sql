@@ -1,5 +1,5 @@
 with assessed as (
-    select * from {{ ref('int_evaluation_dr_definitions_assessed') }}
+    select * from {{ ref('fct_dissociated_response') }}
 ),
 
 summarised as (
