@@ -9,6 +9,8 @@ with source_rows as (
 
 typed as (
     select
+        {#- '' = the one reader of a folder without readers (docs/readers.md) #}
+        coalesce(reader, '') as reader_key,
         patient_id,
         lesion_id,
         site,
@@ -28,6 +30,7 @@ checked as (
 
 valued as (
     select
+        reader_key,
         patient_id,
         lesion_id,
         site,
