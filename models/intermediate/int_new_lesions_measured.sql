@@ -13,7 +13,7 @@ with readings as (
 ),
 
 site_groups as (
-    {{ site_texts_grouped(ref('int_new_lesions_deduplicated')) }}
+    {{ site_texts_grouped(ref('int_new_lesions_assigned')) }}
 ),
 
 ordered as (

@@ -3,7 +3,7 @@
     valid (for data_issues). -#}
 
 with source_rows as (
-    {{ select_input('assessments') }}
+    {{ select_input('assessments', ['reader']) }}
 ),
 
 typed as (

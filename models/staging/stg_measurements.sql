@@ -4,7 +4,7 @@
     status (for data_issues). -#}
 
 with source_rows as (
-    {{ select_input('measurements') }}
+    {{ select_input('measurements', ['reader']) }}
 ),
 
 typed as (

@@ -4,7 +4,7 @@
     Each *_text column holds the input text only where it is not valid (for data_issues). -#}
 
 with source_rows as (
-    {{ select_input('new_lesions') }}
+    {{ select_input('new_lesions', ['reader']) }}
 ),
 
 typed as (
