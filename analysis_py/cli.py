@@ -161,15 +161,18 @@ def robustness(
     out: Path = typer.Option(Path("build/robustness"), help="Folder to write the tables (CSV), the figure (PNG) "
                                                             "and the draws' own DuckDB file to."),
     draws: int = typer.Option(100, help="Times every reading is redrawn."),
-    cv: float = typer.Option(0.08, help="Coefficient of variation of a reading's log-normal error."),
+    cv: float | None = typer.Option(None, help="Coefficient of variation of a reading's log-normal error "
+                                               "[default: 0.08, or with two readers the one they imply]."),
     floor_mm: float = typer.Option(1.0, help="Smallest error SD in mm: a reading's CV is at least floor / value."),
     seed: int = typer.Option(0, help="The same seed, draws and marts give the same output."),
     quiet: bool = typer.Option(False, help="Print errors only."),
 ) -> None:
     """Redraw every reading with measurement error: how often each DR call and BOR survives (docs/robustness.md)."""
+    from analysis_py.readers import default_cv
     from analysis_py.robustness import ErrorModel, write_robustness
     try:
-        tables = write_robustness(db, out, ErrorModel(draws, cv, floor_mm, seed), progress=progress_printer(quiet))
+        model = ErrorModel(draws, default_cv(db, ErrorModel.cv) if cv is None else cv, floor_mm, seed)
+        tables = write_robustness(db, out, model, progress=progress_printer(quiet))
     except UserError as error:
         fail(error)
     if not quiet:

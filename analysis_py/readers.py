@@ -53,3 +53,12 @@ def readers_implied_cv(source: Path) -> float | None:
     first, second = sorted(measurements["reader"].unique())[:2]
     pairs = paired(measurements, READING_KEY, first, second)
     return implied_cv(pairs["diameter_mm_1"], pairs["diameter_mm_2"])
+
+
+def default_cv(source: Path, single_reader_cv: float) -> float:
+    """`lesionwise robustness --cv` when not given: with two readers or more, the CV their
+    paired readings imply; else `single_reader_cv`."""
+    if not source.is_file():
+        return single_reader_cv
+    implied = readers_implied_cv(source)
+    return single_reader_cv if implied is None or pd.isna(implied) else implied
