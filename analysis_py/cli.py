@@ -77,7 +77,8 @@ def import_sdtm_command(
     sdtm: Path = typer.Option(..., help="Folder of SDTM datasets (CSV, .csv.gz or SAS XPORT .xpt)."),
     out: Path = typer.Option(..., help="Folder to write in the data contract's input format."),
     evaluator: str = typer.Option("investigator",
-                                  help="investigator, or independent (the accepted assessor)."),
+                                  help="investigator, independent (the accepted assessor), or all "
+                                       "(every evaluator a reader, docs/readers.md)."),
     suffix: str = typer.Option("", help="Domain file name suffix: `_onco` reads tu_onco.csv "
                                         "(falling back to tu.csv, dm.csv...)."),
     quiet: bool = typer.Option(False, help="Print errors only."),
