@@ -143,13 +143,14 @@ def report(
                                                   "and lesion identifiers."),
     max_patient_plots: int = typer.Option(200, min=1, help="Most patients drawn in the spider and swimmer plots "
                                                            "(DR patients first)."),
+    robustness: Path | None = typer.Option(None, help="Folder of `lesionwise robustness` outputs to add its figure."),
     quiet: bool = typer.Option(False, help="Print errors only."),
 ) -> None:
     """Write one self-contained HTML report: flow, Tables 1-2, DR, spider, waterfall, swimmer, KM, predictors."""
     from analysis_py.report import write_report
     try:
         path = write_report(db, out, pseudonymise=pseudonymise, max_patient_plots=max_patient_plots,
-                            progress=progress_printer(quiet))
+                            progress=progress_printer(quiet), robustness=robustness)
     except UserError as error:
         fail(error)
     if not quiet:

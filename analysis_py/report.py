@@ -31,6 +31,7 @@ from analysis_py.figures.waterfall import (best_lesion_change, best_sum_change, 
                                            patient_waterfall_figure)
 from analysis_py.numbers import months_text, odds_ratio_text, p_text, percent_text
 from analysis_py.readers import by_reader_marts
+from analysis_py.robustness import read_outputs, robustness_figure
 from analysis_py.stats import CI_METHOD, km_figures, marts_and_results, summary_lines
 
 TEMPLATE = Path(__file__).with_name("report_template.html")
@@ -405,6 +406,16 @@ def _readers(marts) -> str:
     return section("readers", "8. Readers", f'<div class="pair">{"".join(figures)}</div>')
 
 
+def _robustness(tables) -> str:
+    """The robustness figure, when `--robustness` names a folder of its outputs (docs/robustness.md)."""
+    if "robustness_cohort" not in tables:
+        return ""
+    figure = robustness_figure(tables["robustness_cohort_draws"], tables["robustness_cohort"],
+                               tables["robustness_patients"])
+    return section("robustness", "9. Robustness to measurement error", figure_html(
+        "robustness", figure, "DR and ORR over the draws; share of draws keeping each patient's DR type", "Robustness"))
+
+
 # ----- the report -----------------------------------------------------------------------------------------------
 
 def render_report(marts: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame], source: str,
@@ -422,12 +433,14 @@ def render_report(marts: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame
     sections.append(_predictors(tables))
     sections.append(_dr_definitions(tables))
     sections.append(_readers(marts))
+    sections.append(_robustness(tables))
     nav = "\n".join(f'<li><a href="#{a}">{esc(t)}</a></li>' for a, t in (
         ("cohort", "Cohort: flow, Table 1"), ("response", "Response: Table 2, sites, waterfalls"),
         ("dr", "Dissociated response, swimmer"), ("spider", "Spider plots"), ("survival", "Survival: OS, PFS"),
         ("predictors", "Predictors"))
         + (("dr-definitions", "DR by definition"),) * ("dr_definition_prevalence" in tables)
-        + (("readers", "Readers"),) * ("dim_patients_by_reader" in marts))
+        + (("readers", "Readers"),) * ("dim_patients_by_reader" in marts)
+        + (("robustness", "Robustness"),) * ("robustness_cohort" in tables))
     headline = summary_lines(tables)[:3 + len(tables["survival"])]  # cohort, ORR, DR, medians
     glance = "".join(f"<li>{esc(line)}</li>" for line in headline)
     subtitle = (f"<p>Source: {esc(source)}. RECIST 1.1 lesion responses and dissociated response, computed by "
@@ -440,9 +453,11 @@ def render_report(marts: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame
 
 
 def write_report(source: Path, out: Path, pseudonymise: bool = False, max_patient_plots: int = MAX_PATIENT_PLOTS,
-                 progress: Callable[[str], None] = lambda _: None) -> Path:
-    """Reads the marts in `source`, writes `out/report.html` and returns its path."""
+                 progress: Callable[[str], None] = lambda _: None, robustness: Path | None = None) -> Path:
+    """Reads the marts in `source` (and the outputs of `lesionwise robustness` in `robustness`),
+    writes `out/report.html` and returns its path."""
     marts, tables = marts_and_results(source, progress)
+    tables.update(read_outputs(robustness))
     marts.update(read_marts(source, REPORT_ONLY_MARTS) | by_reader_marts(source))
     page = render_report(marts, tables, source.name, pseudonymise,
                          max_patient_plots, progress)
