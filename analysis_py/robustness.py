@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis_py.build import PROJECT_DIR, dbt_command, dbt_environment
-from analysis_py.db import read_marts
 from analysis_py.errors import UserError
 from analysis_py.figures.palette import DR_STYLES
 
@@ -74,7 +74,8 @@ def write_robustness(marts_db: Path, out: Path, model: ErrorModel,
     work_db = out / DATABASE_NAME
     progress(f"{model.draws} draws, cv {model.cv}, floor {model.floor_mm} mm, seed {model.seed}")
     run_draws(marts_db, work_db, model)
-    tables = read_marts(work_db, OUTPUT_TABLES)
+    with duckdb.connect(str(work_db), read_only=True) as con:  # the draws' file has no build record
+        tables = {name: con.execute(f"select * from main.{name} order by all").df() for name in OUTPUT_TABLES}
     for name, table in tables.items():
         table.to_csv(out / f"{name}.csv", index=False)
     robustness_figure(tables["robustness_cohort_draws"], tables["robustness_cohort"],
