@@ -77,7 +77,8 @@ def import_sdtm_command(
     sdtm: Path = typer.Option(..., help="Folder of SDTM datasets (CSV, .csv.gz or SAS XPORT .xpt)."),
     out: Path = typer.Option(..., help="Folder to write in the data contract's input format."),
     evaluator: str = typer.Option("investigator",
-                                  help="investigator, or independent (the accepted assessor)."),
+                                  help="investigator, independent (the accepted assessor), or all "
+                                       "(every evaluator a reader, docs/readers.md)."),
     suffix: str = typer.Option("", help="Domain file name suffix: `_onco` reads tu_onco.csv "
                                         "(falling back to tu.csv, dm.csv...)."),
     quiet: bool = typer.Option(False, help="Print errors only."),
@@ -142,13 +143,14 @@ def report(
                                                   "and lesion identifiers."),
     max_patient_plots: int = typer.Option(200, min=1, help="Most patients drawn in the spider and swimmer plots "
                                                            "(DR patients first)."),
+    robustness: Path | None = typer.Option(None, help="Folder of `lesionwise robustness` outputs to add its figure."),
     quiet: bool = typer.Option(False, help="Print errors only."),
 ) -> None:
     """Write one self-contained HTML report: flow, Tables 1-2, DR, spider, waterfall, swimmer, KM, predictors."""
     from analysis_py.report import write_report
     try:
         path = write_report(db, out, pseudonymise=pseudonymise, max_patient_plots=max_patient_plots,
-                            progress=progress_printer(quiet))
+                            progress=progress_printer(quiet), robustness=robustness)
     except UserError as error:
         fail(error)
     if not quiet:
@@ -161,15 +163,18 @@ def robustness(
     out: Path = typer.Option(Path("build/robustness"), help="Folder to write the tables (CSV), the figure (PNG) "
                                                             "and the draws' own DuckDB file to."),
     draws: int = typer.Option(100, help="Times every reading is redrawn."),
-    cv: float = typer.Option(0.08, help="Coefficient of variation of a reading's log-normal error."),
+    cv: float | None = typer.Option(None, help="Coefficient of variation of a reading's log-normal error "
+                                               "[default: 0.08, or with two readers the one they imply]."),
     floor_mm: float = typer.Option(1.0, help="Smallest error SD in mm: a reading's CV is at least floor / value."),
     seed: int = typer.Option(0, help="The same seed, draws and marts give the same output."),
     quiet: bool = typer.Option(False, help="Print errors only."),
 ) -> None:
     """Redraw every reading with measurement error: how often each DR call and BOR survives (docs/robustness.md)."""
+    from analysis_py.readers import default_cv
     from analysis_py.robustness import ErrorModel, write_robustness
     try:
-        tables = write_robustness(db, out, ErrorModel(draws, cv, floor_mm, seed), progress=progress_printer(quiet))
+        model = ErrorModel(draws, default_cv(db, ErrorModel.cv) if cv is None else cv, floor_mm, seed)
+        tables = write_robustness(db, out, model, progress=progress_printer(quiet))
     except UserError as error:
         fail(error)
     if not quiet:

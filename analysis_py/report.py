@@ -23,6 +23,7 @@ from analysis_py import study_tables
 from analysis_py.db import read_marts
 from analysis_py.figures.flow import flow_figure
 from analysis_py.figures.palette import DAYS_PER_MONTH, site_label
+from analysis_py.figures.readers import bland_altman_figure, bor_confusion_figure
 from analysis_py.figures.site_response import site_response_figure
 from analysis_py.figures.spider import spider_figure, spider_readings
 from analysis_py.figures.irecist_swimmer import irecist_lanes, irecist_swimmer_figure
@@ -30,6 +31,8 @@ from analysis_py.figures.swimmer import swimmer_figure, swimmer_lanes
 from analysis_py.figures.waterfall import (best_lesion_change, best_sum_change, lesion_waterfall_figure,
                                            patient_waterfall_figure)
 from analysis_py.numbers import months_text, odds_ratio_text, p_text, percent_text
+from analysis_py.readers import by_reader_marts
+from analysis_py.robustness import read_outputs, robustness_figure
 from analysis_py.stats import CI_METHOD, km_figures, marts_and_results, summary_lines
 
 TEMPLATE = Path(__file__).with_name("report_template.html")
@@ -405,6 +408,28 @@ def _dr_definitions(tables, marts, labels, max_lanes: int) -> str:
                    prevalence + survival + note + _irecist_swimmer(marts, labels, max_lanes))
 
 
+def _readers(marts) -> str:
+    """The first two readers' agreement, when the build has several (docs/readers.md)."""
+    if "dim_patients_by_reader" not in marts:
+        return ""
+    first, second = sorted(marts["dim_patients_by_reader"]["reader"].unique())[:2]
+    figures = [figure_html("bland_altman", bland_altman_figure(marts["fct_lesion_measurements_by_reader"], first, second),
+                           "Bland-Altman plot of the diameters (reader_agreement.csv)", "Bland-Altman plot"),
+               figure_html("bor_confusion", bor_confusion_figure(marts["dim_patients_by_reader"], first, second),
+                           "Best overall response of each reader", "Confusion matrix of best overall response")]
+    return section("readers", "8. Readers", f'<div class="pair">{"".join(figures)}</div>')
+
+
+def _robustness(tables) -> str:
+    """The robustness figure, when `--robustness` names a folder of its outputs (docs/robustness.md)."""
+    if "robustness_cohort" not in tables:
+        return ""
+    figure = robustness_figure(tables["robustness_cohort_draws"], tables["robustness_cohort"],
+                               tables["robustness_patients"])
+    return section("robustness", "9. Robustness to measurement error", figure_html(
+        "robustness", figure, "DR and ORR over the draws; share of draws keeping each patient's DR type", "Robustness"))
+
+
 # ----- the report -----------------------------------------------------------------------------------------------
 
 def render_report(marts: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame], source: str,
@@ -421,11 +446,15 @@ def render_report(marts: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame
     sections.append(_survival(marts, tables))
     sections.append(_predictors(tables))
     sections.append(_dr_definitions(tables, marts, labels, max_patient_plots))
+    sections.append(_readers(marts))
+    sections.append(_robustness(tables))
     nav = "\n".join(f'<li><a href="#{a}">{esc(t)}</a></li>' for a, t in (
         ("cohort", "Cohort: flow, Table 1"), ("response", "Response: Table 2, sites, waterfalls"),
         ("dr", "Dissociated response, swimmer"), ("spider", "Spider plots"), ("survival", "Survival: OS, PFS"),
         ("predictors", "Predictors"))
-        + (("dr-definitions", "DR by definition, iRECIST"),) * ("dr_definition_prevalence" in tables))
+        + (("dr-definitions", "DR by definition, iRECIST"),) * ("dr_definition_prevalence" in tables)
+        + (("readers", "Readers"),) * ("dim_patients_by_reader" in marts)
+        + (("robustness", "Robustness"),) * ("robustness_cohort" in tables))
     headline = summary_lines(tables)[:3 + len(tables["survival"])]  # cohort, ORR, DR, medians
     glance = "".join(f"<li>{esc(line)}</li>" for line in headline)
     subtitle = (f"<p>Source: {esc(source)}. RECIST 1.1 lesion responses and dissociated response, computed by "
@@ -438,10 +467,12 @@ def render_report(marts: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame
 
 
 def write_report(source: Path, out: Path, pseudonymise: bool = False, max_patient_plots: int = MAX_PATIENT_PLOTS,
-                 progress: Callable[[str], None] = lambda _: None) -> Path:
-    """Reads the marts in `source`, writes `out/report.html` and returns its path."""
+                 progress: Callable[[str], None] = lambda _: None, robustness: Path | None = None) -> Path:
+    """Reads the marts in `source` (and the outputs of `lesionwise robustness` in `robustness`),
+    writes `out/report.html` and returns its path."""
     marts, tables = marts_and_results(source, progress)
-    marts.update(read_marts(source, REPORT_ONLY_MARTS))
+    tables.update(read_outputs(robustness))
+    marts.update(read_marts(source, REPORT_ONLY_MARTS) | by_reader_marts(source))
     page = render_report(marts, tables, source.name, pseudonymise,
                          max_patient_plots, progress)
     out.mkdir(parents=True, exist_ok=True)

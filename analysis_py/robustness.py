@@ -86,6 +86,13 @@ def write_robustness(marts_db: Path, out: Path, model: ErrorModel,
     return tables
 
 
+def read_outputs(folder: Path | None) -> dict[str, pd.DataFrame]:
+    """The output tables `write_robustness` wrote to `folder` (for the report), or none."""
+    if folder is None or not all((folder / f"{name}.csv").is_file() for name in OUTPUT_TABLES):
+        return {}
+    return {name: pd.read_csv(folder / f"{name}.csv") for name in OUTPUT_TABLES}
+
+
 def robustness_figure(draws: pd.DataFrame, cohort: pd.DataFrame, patients: pd.DataFrame) -> Figure:
     """Left: each cohort measure over the draws (box: quartiles, whiskers: 2.5-97.5 %) and as
     observed (dot). Right: per observed DR type, how often the patient's type is kept."""

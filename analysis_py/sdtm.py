@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis_py.errors import UserError
 
-EVALUATORS = ("investigator", "independent")
+EVALUATORS = ("investigator", "independent", "all")
 REQUIRED_DOMAINS = ("DM", "TU", "TR")
 OPTIONAL_DOMAINS = ("DS", "RS")
 FILE_ENDINGS = (".csv", ".csv.gz", ".xpt")
@@ -534,19 +534,54 @@ def map_recorded_responses(rs: pd.DataFrame, issues: Issues) -> pd.DataFrame:
 
 
 def import_sdtm(domains: dict[str, pd.DataFrame], evaluator: str = "investigator") -> SdtmImport:
-    """The contract's input tables from SDTM domains, for one evaluator."""
+    """The contract's input tables from SDTM domains, for one evaluator, or with `all` for every
+    evaluator as a reader."""
     if evaluator not in EVALUATORS:
         raise UserError(f"--evaluator must be one of {', '.join(EVALUATORS)}, not {evaluator}")
+    readers = sorted(set(evaluator_names(domains["TR"], "TR")) - {""}) if evaluator == "all" else []
+    if readers:
+        return import_readers(domains, readers)
+    return import_evaluator(domains, lambda frame, prefix: select_evaluator(frame, prefix, evaluator))
+
+
+def evaluator_names(frame: pd.DataFrame, prefix: str) -> pd.Series:
+    """Each record's evaluator as a reader name: its --EVALID (RADIOLOGIST 1), else its --EVAL."""
+    evaluator_id = column(frame, prefix + "EVALID")
+    return evaluator_id.where(evaluator_id != "", column(frame, prefix + "EVAL").str.upper())
+
+
+def import_readers(domains: dict[str, pd.DataFrame], readers: list[str]) -> SdtmImport:
+    """`--evaluator all`: every TR evaluator's import, its measurements, assessments and new
+    lesions with a `reader` column (docs/readers.md). Patients, procedures and the recorded
+    responses are the first reader's in name order (the one the build chooses by default);
+    lesions the first reader's, then any other reader's lesion not among them."""
+    imports = {reader: import_evaluator(domains, lambda frame, prefix, reader=reader:
+                                        frame[evaluator_names(frame, prefix) == reader]) for reader in readers}
+    first = imports[readers[0]]
+
+    def stacked(name: str) -> pd.DataFrame:
+        return pd.concat([getattr(one, name).assign(reader=reader) for reader, one in imports.items()], ignore_index=True)
+
+    lesions = pd.concat([one.lesions for one in imports.values()], ignore_index=True)
+    return SdtmImport(
+        patients=first.patients, lesions=lesions.drop_duplicates(["patient_id", "lesion_id"]),
+        measurements=stacked("measurements"), assessments=stacked("assessments"), procedures=first.procedures,
+        new_lesions=stacked("new_lesions"), recorded_responses=first.recorded_responses,
+        import_issues=pd.concat([one.import_issues for one in imports.values()]).drop_duplicates(ignore_index=True))
+
+
+def import_evaluator(domains: dict[str, pd.DataFrame], select) -> SdtmImport:
+    """The contract's input tables from the TU, TR and RS records `select(frame, prefix)` keeps."""
     issues = Issues()
     dates = visit_dates(domains)
-    tu = select_evaluator(domains["TU"], "TU", evaluator)
-    tr = select_evaluator(domains["TR"], "TR", evaluator).copy()
+    tu = select(domains["TU"], "TU")
+    tr = select(domains["TR"], "TR").copy()
     tr.attrs = domains["TR"].attrs
     tr["assessment_date"] = resolve_dates(tr, "TRDTC", dates, issues)
     lesions = map_lesions(tu, issues)
     recorded = pd.DataFrame(columns=RECORDED_COLUMNS)
     if "RS" in domains:
-        rs = select_evaluator(domains["RS"], "RS", evaluator).copy()
+        rs = select(domains["RS"], "RS").copy()
         rs.attrs = domains["RS"].attrs
         rs["assessment_date"] = resolve_dates(rs, "RSDTC", dates, issues)
         recorded = map_recorded_responses(rs, issues)
@@ -568,7 +603,8 @@ def write_contract_folder(result: SdtmImport, out: Path) -> dict[str, Path]:
     written = {}
     for name, columns in OUTPUT_COLUMNS.items():
         path = out / f"{name}.csv"
-        getattr(result, name)[columns].to_csv(path, index=False)
+        table = getattr(result, name)
+        table[columns + ["reader"] * ("reader" in table.columns)].to_csv(path, index=False)
         written[name] = path
     return written
 

@@ -20,6 +20,7 @@ from analysis_py.figures.km import km_figure  # noqa: E402
 from analysis_py.model_summary import model_lines  # noqa: E402
 from analysis_py.numbers import months_text, percent_text  # noqa: E402
 from analysis_py.predictors import dr_predictors, response_predictors  # noqa: E402
+from analysis_py.readers import reader_tables  # noqa: E402
 from analysis_py.survival import km_curve, km_summary  # noqa: E402
 
 ENDPOINTS = {"OS": ("os_months", "os_event"), "PFS": ("pfs_months", "pfs_event")}
@@ -49,7 +50,8 @@ def study_results(marts: dict[str, pd.DataFrame], progress: Callable[[str], None
 def marts_and_results(source: Path, progress: Callable[[str], None]) -> tuple[dict[str, pd.DataFrame],
                                                                               dict[str, pd.DataFrame]]:
     """The marts in `source` and every table of the study from them (`stats` and `report`); with
-    the dissociated-response marts in `source`, also the dr_definition_* tables."""
+    the dissociated-response marts in `source`, also the dr_definition_* tables; with two readers
+    or more, reader_agreement."""
     marts = read_marts(source)
     progress(f"marts read from {source}")
     if study_tables.eligible(marts["dim_patients"]).empty:
@@ -57,6 +59,7 @@ def marts_and_results(source: Path, progress: Callable[[str], None]) -> tuple[di
                         "(the mart cohort_flow gives each patient's exclusion reason)")
     results = study_results(marts, progress)
     results.update(dr_definition_tables(source, marts["dim_patients"], ENDPOINTS, CI_METHOD))
+    results.update(reader_tables(source))
     return marts, results
 
 

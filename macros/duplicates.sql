@@ -8,7 +8,9 @@
 {% macro input_row_identity(file) -%}
     {#- What makes rows of an input file duplicates: the same key. Their values are compared
         (every other column of the contract), and a conflict gives NULL unless on_conflict
-        names a value. Used by int_<file>_duplicated and int_<file>_deduplicated alike. -#}
+        names a value. Used by int_<file>_duplicated and int_<file>_deduplicated alike. The
+        reader is part of the key of the files that have one (docs/readers.md): two readers'
+        readings of one lesion and date are not duplicates. -#}
     {%- set identities = {
         'patients': {'key_columns': ['patient_id'],
                      'value_columns': ['study_id', 'sex', 'age', 'primary_tumor', 'prior_lines', 'regimen',
@@ -16,12 +18,12 @@
                                        'last_contact_date', 'death_date', 'exclusion_reason']},
         'lesions': {'key_columns': ['patient_id', 'lesion_id'],
                     'value_columns': ['role', 'site', 'lymph_node']},
-        'measurements': {'key_columns': ['patient_id', 'lesion_id', 'assessment_date'],
+        'measurements': {'key_columns': ['patient_id', 'lesion_id', 'assessment_date', 'reader_key'],
                          'value_columns': ['diameter_mm', 'status']},
-        'assessments': {'key_columns': ['patient_id', 'assessment_date'],
+        'assessments': {'key_columns': ['patient_id', 'assessment_date', 'reader_key'],
                         'value_columns': ['new_lesions', 'non_target_response', 'non_target_increase'],
                         'on_conflict': {'non_target_response': "'NE'"}},
-        'new_lesions': {'key_columns': ['patient_id', 'lesion_id', 'assessment_date'],
+        'new_lesions': {'key_columns': ['patient_id', 'lesion_id', 'assessment_date', 'reader_key'],
                         'value_columns': ['site', 'diameter_mm']},
     } -%}
     {{ return(identities[file]) }}

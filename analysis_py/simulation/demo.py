@@ -21,6 +21,11 @@ from analysis_py.simulation.courses import COURSES, Course
 from analysis_py.simulation.trajectories import Unreachable, draw_baseline, draw_values
 
 DEMO_SEED = 20190607
+# The second reader R2 (docs/readers.md): every valued reading of R1 times a log-normal error
+# of this CV, from its own seeded stream (R1's readings are the calibrated demo's); tuned so that
+# the overall-response kappa is of the published order (about 0.5-0.7, docs/demo-cohort.md)
+SECOND_READER_CV = 0.25
+SECOND_READER_SEED = 20190608
 CUTOFF = date(2021, 12, 31)
 FIRST_INCLUSION, LAST_INCLUSION = date(2014, 1, 6), date(2019, 6, 28)
 MAX_DRAWS = 20000
@@ -717,6 +722,23 @@ def measurement_rows(p: Patient):
                    "absent" if absent else "")
 
 
+def with_second_reader(rows: list[tuple]) -> list[tuple]:
+    """R1's readings as they are, then R2's: the same scans, each diameter times
+    exp(sigma z), sigma = sqrt(ln(1 + cv^2)), in whole hundredths of a mm (0 stays 0; the
+    statuses are kept)."""
+    rng = np.random.default_rng(SECOND_READER_SEED)
+    sigma = math.sqrt(math.log1p(SECOND_READER_CV ** 2))
+    errors = np.exp(sigma * rng.standard_normal(len(rows)))
+    second = [(*row[:3], "" if row[3] == "" else millimetres(round(hundredths(row[3]) * error)), row[4], "R2")
+              for row, error in zip(rows, errors)]
+    return [(*row, "R1") for row in rows] + second
+
+
+def hundredths(text: str) -> int:
+    whole, decimals = text.split(".")
+    return int(whole) * 100 + int(decimals)
+
+
 def cohort_tables(patients: list[Patient]) -> dict[str, tuple[tuple, list[tuple]]]:
     """The five input files as (header, rows), rows sorted by their keys."""
     ordered = sorted(patients, key=lambda p: p.patient_id)
@@ -724,8 +746,8 @@ def cohort_tables(patients: list[Patient]) -> dict[str, tuple[tuple, list[tuple]
         "patients.csv": (PATIENT_COLUMNS, [patient_row(p) for p in ordered]),
         "lesions.csv": (("patient_id", "lesion_id", "role", "site", "lymph_node"),
                         [(p.patient_id, lesion.lesion_id, lesion.role, lesion.site, "") for p in ordered for lesion in p.lesions]),
-        "measurements.csv": (("patient_id", "lesion_id", "assessment_date", "diameter_mm", "status"),
-                             sorted(row for p in ordered for row in measurement_rows(p))),
+        "measurements.csv": (("patient_id", "lesion_id", "assessment_date", "diameter_mm", "status", "reader"),
+                             with_second_reader(sorted(row for p in ordered for row in measurement_rows(p)))),
         "assessments.csv": (("patient_id", "assessment_date", "new_lesions", "non_target_response"),
                             [(p.patient_id, day(p, scan), new, nt) for p in ordered
                              for scan, new, nt in zip(p.scan_days[1:], p.new_lesions, p.non_target)]),

@@ -1,4 +1,5 @@
-{#- One row per post-baseline evaluation of an eligible patient with new lesions (a row in
+{#- One row per post-baseline evaluation (of the chosen reader: iRECIST is the chosen reader's,
+    docs/readers.md) of an eligible patient with new lesions (a row in
     new_lesions.csv, or new lesions `yes` in assessments.csv only): how many new lesions are
     seen, how many appear for the first time, and the sum of the measured new lesions
     (int_new_lesions_measured) that have a value there. New lesions given only as `yes` in
@@ -6,7 +7,7 @@
 
 with evaluations as (
     select patient_id, assessment_date, new_lesions
-    from {{ ref('int_evaluations_assessed') }}
+    from ({{ chosen_reader_rows(ref('int_evaluations_assessed')) }}) as assessed
 ),
 
 listed as (
@@ -15,7 +16,7 @@ listed as (
         readings.assessment_date,
         readings.lesion_id,
         case when lesions.is_summed then readings.diameter_mm end as summed_mm
-    from {{ ref('int_new_lesions_deduplicated') }} as readings
+    from ({{ chosen_reader_rows(ref('int_new_lesions_assigned')) }}) as readings
     inner join {{ ref('int_new_lesions_measured') }} as lesions
         on readings.patient_id = lesions.patient_id
         and readings.lesion_id = lesions.lesion_id

@@ -1,4 +1,4 @@
-{#- One row per tumour evaluation (patient, date) dated after the patient's death_date (a
+{#- One row per tumour evaluation (patient, date; of any reader) dated after the patient's death_date (a
     death date before inclusion is already missing): reported, and kept, since the error may
     be the death date. -#}
 
@@ -11,7 +11,7 @@ patients as (
 ),
 
 after_death as (
-    select
+    select distinct
         evaluations.patient_id,
         evaluations.assessment_date,
         patients.death_date

@@ -1,5 +1,7 @@
-{#- One row per (patient_id, lesion_id, assessment_date) with a valid date: a reading whose
-    key occurs once, or the collapsed readings of a duplicated key (conflicting: value NULL). -#}
+{#- One row per (patient_id, lesion_id, assessment_date, reader) with a valid date: a reading
+    whose key occurs once, or the collapsed readings of a duplicated key (conflicting: value
+    NULL). A reading without a reader in a folder whose other readings name readers is left
+    out (data_issues: missing_reader). -#}
 
 with readings as (
     {{ deduplicated_rows('measurements') }}
@@ -7,13 +9,16 @@ with readings as (
 
 resolved as (
     select
-        patient_id,
-        lesion_id,
-        assessment_date,
-        n_input_rows,
-        is_conflicting,
-        case when not is_conflicting then diameter_mm end as diameter_mm
+        readings.reader_key,
+        readings.patient_id,
+        readings.lesion_id,
+        readings.assessment_date,
+        readings.n_input_rows,
+        readings.is_conflicting,
+        case when not readings.is_conflicting then readings.diameter_mm end as diameter_mm
     from readings
+    inner join {{ ref('int_readers_listed') }} as readers
+        on readings.reader_key = readers.reader_key
 )
 
 select * from resolved

@@ -1,14 +1,15 @@
-{#- One row per (patient_id, lesion_id, assessment_date) reading key whose patient or lesion
+{#- One row per (patient_id, lesion_id, assessment_date, reader) reading key whose patient or lesion
     is unknown or whose lesion is a non-target lesion, with what its patient and lesion are.
     Feeds data_issues; only these keys are kept (a clean 1M-patient input has none, where
     every reading key would be 11 million rows written for nothing). -#}
 
 with readings as (
-    select patient_id, lesion_id, assessment_date from {{ ref('int_measurements_deduplicated') }}
+    select reader_key, patient_id, lesion_id, assessment_date from {{ ref('int_measurements_deduplicated') }}
 ),
 
 matched as (
     select
+        readings.reader_key,
         readings.patient_id,
         readings.lesion_id,
         readings.assessment_date,

@@ -1,20 +1,22 @@
-{#- One row per evaluation where assessments.csv says new_lesions `no` but new_lesions.csv
+{#- One row per evaluation (reader, patient, date) where assessments.csv says new_lesions `no` but new_lesions.csv
     has rows (the contract: a conflicting_duplicate; new lesions `yes` wins). -#}
 
 with new_lesion_dates as (
-    select patient_id, assessment_date, count(*) as n_new_lesions
-    from {{ ref('int_new_lesions_deduplicated') }}
-    group by patient_id, assessment_date
+    select reader_key, patient_id, assessment_date, count(*) as n_new_lesions
+    from {{ ref('int_new_lesions_assigned') }}
+    group by reader_key, patient_id, assessment_date
 ),
 
 contradicted as (
     select
+        assessments.reader_key,
         assessments.patient_id,
         assessments.assessment_date,
         new_lesion_dates.n_new_lesions
-    from {{ ref('int_assessments_deduplicated') }} as assessments
+    from {{ ref('int_assessments_assigned') }} as assessments
     inner join new_lesion_dates
-        on assessments.patient_id = new_lesion_dates.patient_id
+        on assessments.reader_key = new_lesion_dates.reader_key
+        and assessments.patient_id = new_lesion_dates.patient_id
         and assessments.assessment_date = new_lesion_dates.assessment_date
     where assessments.new_lesions = 'no'
 )

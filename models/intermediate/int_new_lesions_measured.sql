@@ -1,4 +1,5 @@
-{#- One row per new lesion (patient_id, lesion_id of new_lesions.csv) of a known patient:
+{#- One row per new lesion (patient_id, lesion_id of new_lesions.csv, as the chosen reader
+    reads them: iRECIST is the chosen reader's, docs/readers.md) of a known patient:
     its organ (site group; a lymph node is the organ lymph_node), its first value, whether
     it is measurable (first value >= 10 mm, >= 15 mm for a node: iRECIST) and whether it is
     one of the measured new lesions summed by iRECIST: up to 5, at most 2 per organ, taken
@@ -6,13 +7,13 @@
 
 with readings as (
     select new_lesions.*
-    from {{ ref('int_new_lesions_deduplicated') }} as new_lesions
+    from ({{ chosen_reader_rows(ref('int_new_lesions_assigned')) }}) as new_lesions
     inner join {{ ref('int_patients_deduplicated') }} as patients
         on new_lesions.patient_id = patients.patient_id
 ),
 
 site_groups as (
-    {{ site_texts_grouped(ref('int_new_lesions_deduplicated')) }}
+    {{ site_texts_grouped(ref('int_new_lesions_assigned')) }}
 ),
 
 ordered as (

@@ -1,4 +1,4 @@
-{#- One row per patient of patients.csv: its counts and whether it is eligible, with the
+{#- One row per patient of patients.csv and reader: its counts and whether it is eligible, with the
     first exclusion reason in the study's order. -#}
 
 with patients as (
@@ -6,23 +6,25 @@ with patients as (
 ),
 
 target_counts as (
-    select patient_id, count(*) as n_target_lesions
+    select reader_key, patient_id, count(*) as n_target_lesions
     from {{ ref('int_target_lesions_baselined') }}
     where is_in_target_set
-    group by patient_id
+    group by reader_key, patient_id
 ),
 
 evaluation_counts as (
     select
+        reader_key,
         patient_id,
         count(*) as n_dates,
         count(case when is_post_baseline then 1 end) as n_post_baseline_evaluations
     from {{ ref('int_evaluation_dates_collected') }}
-    group by patient_id
+    group by reader_key, patient_id
 ),
 
 counted as (
     select
+        baselines.reader_key,
         patients.patient_id,
         baselines.baseline_date,
         patients.exclusion_reason as input_exclusion_reason,
@@ -35,12 +37,17 @@ counted as (
     from patients
     inner join {{ ref('int_patient_baselines_found') }} as baselines
         on patients.patient_id = baselines.patient_id
-    left join target_counts on patients.patient_id = target_counts.patient_id
-    left join evaluation_counts on patients.patient_id = evaluation_counts.patient_id
+    left join target_counts
+        on baselines.patient_id = target_counts.patient_id
+        and baselines.reader_key = target_counts.reader_key
+    left join evaluation_counts
+        on baselines.patient_id = evaluation_counts.patient_id
+        and baselines.reader_key = evaluation_counts.reader_key
 ),
 
 assessed as (
     select
+        reader_key,
         patient_id,
         baseline_date,
         n_target_lesions,

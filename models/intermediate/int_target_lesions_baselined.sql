@@ -1,5 +1,6 @@
-{#- One row per target lesion of a known patient, with its baseline value. It belongs to
-    the target set when it has a value at the patient's baseline evaluation. -#}
+{#- One row per target lesion of a known patient and reader, with its baseline value for
+    that reader. It belongs to the reader's target set when it has a value at the patient's
+    baseline evaluation. -#}
 
 with target_lesions as (
     select patient_id, lesion_id, site, site_group, is_lymph_node
@@ -9,6 +10,7 @@ with target_lesions as (
 
 baselined as (
     select
+        baselines.reader_key,
         target_lesions.*,
         baselines.baseline_date,
         readings.diameter_mm as baseline_mm,
@@ -20,6 +22,7 @@ baselined as (
         on target_lesions.patient_id = readings.patient_id
         and target_lesions.lesion_id = readings.lesion_id
         and baselines.baseline_date = readings.assessment_date
+        and baselines.reader_key = readings.reader_key
 )
 
 select * from baselined

@@ -1,5 +1,6 @@
+{#- The chosen reader's eligibility (docs/readers.md) -#}
 with eligibility as (
-    select * from {{ ref('int_patients_eligibility_assessed') }}
+    {{ chosen_reader_rows(ref('int_patients_eligibility_assessed')) }}
 ),
 
 counted as (

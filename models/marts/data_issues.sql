@@ -154,6 +154,11 @@
     patient='null', where='true',
     message="'line ' || cast(line as " ~ dbt.type_string() ~ ") || ' ' || problem || '; the row is left out (docs/input-format.md)'")) -%}
 
+{#- Readings without a reader in a folder whose other readings name readers -#}
+{%- do checks.append(dict(reading_key, relation='(select * from ' ~ stg_measurements ~ " where reader_key = '' and reader_key not in (select reader_key from "
+        ~ ref('int_readers_listed') ~ '))', file='measurements.csv', rule='missing_reader', where='true',
+    message="'reader is empty while other rows of measurements.csv name readers; the reading is left out'")) -%}
+
 {#- Target lesions without a baseline value, dates before inclusion -#}
 {%- do checks.append(dict(relation=ref('int_target_lesions_baselined'), file='lesions.csv', rule='target_without_baseline',
     lesion='lesion_id', date='baseline_date', where='baseline_date is not null and not is_in_target_set',
@@ -169,6 +174,13 @@
 {%- do checks.append(dict(relation=ref('int_evaluations_after_death'), file='patients.csv', rule='assessment_after_death',
     date='assessment_date', where='true',
     message="'a scan on this date is after death_date ' || cast(death_date as " ~ dbt.type_string() ~ ") || '; the scan is kept (check both dates)'")) %}
+
+{#- The rows of the files read by reader, and the target sets, name their reader (NULL in a
+    folder without readers; docs/readers.md) -#}
+{%- for check in checks if check.get('file') in ('measurements.csv', 'assessments.csv', 'new_lesions.csv')
+        or check.relation | string == ref('int_target_lesions_baselined') | string -%}
+    {%- do check.update({'reader': "nullif(reader_key, '')"}) -%}
+{%- endfor %}
 
 with issues as (
     {%- for check in checks %}
@@ -194,7 +206,8 @@ final as (
         cast(assessment_date as date) as assessment_date,
         cast(rule as {{ dbt.type_string() }}) as rule,
         cast(severity as {{ dbt.type_string() }}) as severity,
-        cast(message as {{ dbt.type_string() }}) as message
+        cast(message as {{ dbt.type_string() }}) as message,
+        cast(reader as {{ dbt.type_string() }}) as reader
     from described
 )
 

@@ -1,8 +1,10 @@
+{#- The chosen reader's target lesions (docs/readers.md) -#}
 with target_set as (
     select lesions.*
-    from {{ ref('int_target_lesions_baselined') }} as lesions
+    from ({{ chosen_reader_rows(ref('int_target_lesions_baselined')) }}) as lesions
     inner join {{ ref('int_patients_eligibility_assessed') }} as patients
         on lesions.patient_id = patients.patient_id
+        and lesions.reader_key = patients.reader_key
     where lesions.is_in_target_set and patients.eligible
 ),
 

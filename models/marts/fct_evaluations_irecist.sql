@@ -21,7 +21,7 @@ with evaluations as (
         coalesce(new_lesions.n_appearing, 0) as n_appearing,
         new_lesions.new_lesion_sum_mm
     from {{ ref('fct_evaluations') }} as evaluations
-    left join {{ ref('int_evaluations_assessed') }} as assessed
+    left join ({{ chosen_reader_rows(ref('int_evaluations_assessed')) }}) as assessed
         on evaluations.patient_id = assessed.patient_id
         and evaluations.assessment_date = assessed.assessment_date
     left join {{ ref('int_evaluation_new_lesions_summed') }} as new_lesions

@@ -3,11 +3,13 @@
     valid (for data_issues). -#}
 
 with source_rows as (
-    {{ select_input('assessments') }}
+    {{ select_input('assessments', ['reader']) }}
 ),
 
 typed as (
     select
+        {#- '' = the one reader of a folder without readers (docs/readers.md) #}
+        coalesce(reader, '') as reader_key,
         patient_id,
         {{ typed_column('assessment_date', plausible_date(parse_date('assessment_date'))) }},
         {{ typed_column('new_lesions', coded("coalesce(new_lesions, 'no')", 'new_lesions')) }},

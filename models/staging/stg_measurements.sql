@@ -4,11 +4,13 @@
     status (for data_issues). -#}
 
 with source_rows as (
-    {{ select_input('measurements') }}
+    {{ select_input('measurements', ['reader']) }}
 ),
 
 typed as (
     select
+        {#- '' = the one reader of a folder without readers (docs/readers.md) #}
+        coalesce(reader, '') as reader_key,
         patient_id,
         lesion_id,
         {{ typed_column('assessment_date', plausible_date(parse_date('assessment_date'))) }},
@@ -31,6 +33,7 @@ checked as (
 
 valued as (
     select
+        reader_key,
         patient_id,
         lesion_id,
         assessment_date,

@@ -4,11 +4,13 @@
     Each *_text column holds the input text only where it is not valid (for data_issues). -#}
 
 with source_rows as (
-    {{ select_input('new_lesions') }}
+    {{ select_input('new_lesions', ['reader']) }}
 ),
 
 typed as (
     select
+        {#- '' = the one reader of a folder without readers (docs/readers.md) #}
+        coalesce(reader, '') as reader_key,
         patient_id,
         lesion_id,
         site,
@@ -28,6 +30,7 @@ checked as (
 
 valued as (
     select
+        reader_key,
         patient_id,
         lesion_id,
         site,

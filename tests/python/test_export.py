@@ -13,7 +13,8 @@ from analysis_py.errors import UserError
 from conftest import CONTRACT_SAMPLE
 
 CONTRACT_TABLES = (*MARTS, "data_issues", "fct_response_audit", "site_mapping", "input_date_formats",
-                   "fct_dissociated_response", "fct_dissociated_response_patients", "fct_evaluations_irecist")
+                   "fct_dissociated_response", "fct_dissociated_response_patients", "fct_evaluations_irecist",
+                   "fct_lesion_measurements_by_reader", "fct_evaluations_by_reader", "dim_patients_by_reader")
 RECORD_TABLES = ("build_settings", "build_record", "build_input_files")
 
 

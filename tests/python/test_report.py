@@ -35,7 +35,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--remote-debugging-pipe"]
 FIXED_FIGURES = {"flow", "best_response_by_site", "waterfall_lesions", "waterfall_patients", "swimmer", "km_os",
-                 "km_pfs", "irecist_swimmer"}
+                 "km_pfs", "irecist_swimmer", "bland_altman", "bor_confusion"}  # the last two: the demo's two readers
 TABLES = {"table1", "table2", "best_response_by_site", "dr_prevalence", "survival",
           "response_predictors:target lesion", "response_predictors:measurement", "dr_predictors:patient",
           "dr_predictors:evaluation"}

@@ -330,3 +330,19 @@ def test_lymph_node_without_short_axis_is_reported():
     out = sdtm.map_measurements(tr, lesions, issues)
     assert out[["lesion_id", "diameter_mm"]].values.tolist() == [["T1", "8"]]  # short axis
     assert issues.frame()[["lesion_id", "rule"]].values.tolist() == [["T2", "sdtm_measurement_unmapped"]]
+
+
+def test_every_evaluator_becomes_a_reader(onco, tmp_path):
+    """--evaluator all: the investigator and the two radiologists (TREVALID) each read the
+    4,435 measurements and 887 evaluations; the first in name order is the investigator,
+    whose patients and recorded responses are the one-evaluator import's."""
+    every = sdtm.import_sdtm(sdtm.read_sdtm(SDTM, "_onco"), "all")
+    assert every.measurements["reader"].value_counts().to_dict() == {
+        "INVESTIGATOR": 4435, "RADIOLOGIST 1": 4435, "RADIOLOGIST 2": 4435}
+    assert every.assessments["reader"].value_counts().to_dict() == {
+        "INVESTIGATOR": 887, "RADIOLOGIST 1": 887, "RADIOLOGIST 2": 887}
+    investigator = every.measurements[every.measurements["reader"] == "INVESTIGATOR"].drop(columns="reader")
+    pd.testing.assert_frame_equal(investigator.reset_index(drop=True), onco.measurements.reset_index(drop=True))
+    pd.testing.assert_frame_equal(every.recorded_responses, onco.recorded_responses)
+    written = sdtm.write_contract_folder(every, tmp_path)
+    assert pd.read_csv(written["measurements"], nrows=0).columns[-1] == "reader"
