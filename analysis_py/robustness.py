@@ -73,6 +73,7 @@ def write_robustness(marts_db: Path, out: Path, model: ErrorModel,
     """Runs the draws and writes `<table>.csv` of each output table and robustness.png to `out`;
     the draws' DuckDB file stays in `out` for queries."""
     work_db = out / DATABASE_NAME
+    model.check()
     read_marts(marts_db, ())  # a finished build's marts, or one line saying why not
     progress(f"{model.draws} draws, cv {model.cv}, floor {model.floor_mm} mm, seed {model.seed}")
     run_draws(marts_db, work_db, model)
