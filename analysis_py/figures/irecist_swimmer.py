@@ -11,6 +11,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from analysis_py.figures.palette import DAYS_PER_MONTH, RESPONSE_COLOURS
+from analysis_py.figures.swimmer import EVENT_STYLES, draw_follow_up_ends, set_lane_axes
 
 IRECIST_COLOURS = {f"i{code}": colour for code, colour in RESPONSE_COLOURS.items() if code != "PD"} | {
     "iUPD": "#F4A582", "iCPD": RESPONSE_COLOURS["PD"]}
@@ -18,8 +19,6 @@ MARKS = {  # event: (label, marker, face colour, edge colour, size)
     "iupd": ("iUPD (unconfirmed progression)", "^", "white", "#B2182B", 6.0),
     "reset": ("iUPD reset by a later iCR/iPR/iSD", "o", "#1B7837", "#1B7837", 5.0),
     "icpd": ("iCPD (progression confirmed)", "s", "#B2182B", "#67001F", 6.0),
-    "death": ("death", "X", "#000000", "#000000", 6.0),
-    "censored": ("alive at last contact", ">", "white", "#000000", 5.0),
 }
 
 
@@ -61,26 +60,19 @@ def irecist_swimmer_figure(lanes: pd.DataFrame, events: pd.DataFrame, labels: di
     ax.hlines(y, 0, lanes["follow_up_months"], color="#BBBBBB", linewidth=0.8, zorder=1)
     ax.barh(y, lanes["last_evaluation_months"], height=0.72, edgecolor="#444444", linewidth=0.3, zorder=2,
             color=[IRECIST_COLOURS.get(r, "#FFFFFF") for r in lanes["best_response"]])
-    for event in ("iupd", "reset", "icpd"):
+    for event in MARKS:
         label, marker, face, edge, size = MARKS[event]
         shown = events.loc[events["event"] == event]
         ax.plot(shown["months"], shown["patient_id"].map(row), marker=marker, linestyle="", markerfacecolor=face,
                 markeredgecolor=edge, markersize=size, markeredgewidth=0.8, zorder=4)
-    for event, mask in (("death", lanes["died"].to_numpy(bool)), ("censored", ~lanes["died"].to_numpy(bool))):
-        label, marker, face, edge, size = MARKS[event]
-        ax.plot(lanes.loc[mask, "follow_up_months"], y[mask], marker=marker, linestyle="", markerfacecolor=face,
-                markeredgecolor=edge, markersize=size, markeredgewidth=0.7, zorder=4)
-    ax.set_yticks(y, [labels.get(pid, pid) for pid in lanes["patient_id"]], fontsize=5.5 if n > 60 else 7)
-    ax.set_ylim(-0.8, n - 0.2)
-    ax.set_xlim(0, max(lanes["follow_up_months"].max() if n else 1.0, 1.0) * 1.02 + 0.5)
-    ax.set_xlabel("months from inclusion", fontsize=9)
-    ax.grid(axis="x", alpha=0.3)
+    draw_follow_up_ends(ax, lanes, y)
+    set_lane_axes(ax, lanes, y, labels)
     present = [r for r in IRECIST_COLOURS if r in set(lanes["best_response"])]
     legend = [Patch(facecolor=IRECIST_COLOURS[r], edgecolor="#444444", label=f"evaluated, iRECIST best {r}")
               for r in present]
     legend.append(Line2D([], [], color="#BBBBBB", label="follow-up"))
     legend += [Line2D([], [], marker=m, linestyle="", markerfacecolor=f, markeredgecolor=e, markersize=s, label=lab)
-               for lab, m, f, e, s in MARKS.values()]
+               for lab, m, f, e, s in [*MARKS.values(), EVENT_STYLES["death"], EVENT_STYLES["censored"]]]
     fig.legend(handles=legend, fontsize=7, loc="lower center", ncol=4, frameon=False)
     confirmed = int(lanes["confirmed"].sum())
     ax.set_title(f"iRECIST swimmer ({n} patients with an iUPD, {confirmed} confirmed as iCPD)", fontsize=10,

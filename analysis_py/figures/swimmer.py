@@ -68,23 +68,15 @@ def swimmer_figure(lanes: pd.DataFrame, dr_evaluations: pd.DataFrame, labels: di
         label, marker, face, edge, size = EVENT_STYLES[kind]
         ax.plot(lanes[column], y, marker=marker, linestyle="", markerfacecolor=face, markeredgecolor=edge,
                 markersize=size, markeredgewidth=0.6, zorder=4)
-    died = lanes["died"].to_numpy(bool)
-    for kind, mask in (("death", died), ("censored", ~died)):
-        label, marker, face, edge, size = EVENT_STYLES[kind]
-        ax.plot(lanes.loc[mask, "follow_up_months"], y[mask], marker=marker, linestyle="", markerfacecolor=face,
-                markeredgecolor=edge, markersize=size, markeredgewidth=0.7, zorder=4)
+    draw_follow_up_ends(ax, lanes, y)
     dr = dr_evaluations[dr_evaluations["patient_id"].isin(row)]
     for dr_type, group in dr.groupby("dr_type"):
         colour, marker = DR_STYLES[dr_type]
         ax.plot(group["months"], group["patient_id"].map(row), marker=marker, linestyle="", color=colour,
                 markersize=4, markeredgewidth=0.3, markeredgecolor="white", zorder=5)
-    ax.set_yticks(y, [labels.get(pid, pid) for pid in lanes["patient_id"]], fontsize=5.5 if n > 60 else 7)
-    ax.set_ylim(-0.8, n - 0.2)
-    ax.set_xlim(0, max(lanes["follow_up_months"].max() if n else 1.0, 1.0) * 1.02 + 0.5)
-    ax.set_xlabel("months from inclusion", fontsize=9)
+    set_lane_axes(ax, lanes, y, labels)
     ax.xaxis.set_ticks_position("both")
     ax.tick_params(axis="x", labeltop=True, labelsize=8)
-    ax.grid(axis="x", alpha=0.3)
     present = [r for r in RESPONSE_COLOURS if r in set(lanes["best_overall_response"])]
     legend = [Patch(facecolor=RESPONSE_COLOURS[r], edgecolor="#444444", label=f"on treatment, best {r}")
               for r in present]
@@ -98,3 +90,22 @@ def swimmer_figure(lanes: pd.DataFrame, dr_evaluations: pd.DataFrame, labels: di
     fig.legend(handles=legend, fontsize=7, loc="lower center", ncol=4, frameon=False)
     ax.set_title(f"Swimmer plot ({n} patients, longest treatment first)", fontsize=10, loc="left", pad=18)
     return fig
+
+
+def draw_follow_up_ends(ax, lanes: pd.DataFrame, y: np.ndarray) -> None:
+    """Death or censoring at the end of each lane's follow-up (`follow_up_months`, `died`)."""
+    died = lanes["died"].to_numpy(bool)
+    for kind, mask in (("death", died), ("censored", ~died)):
+        label, marker, face, edge, size = EVENT_STYLES[kind]
+        ax.plot(lanes.loc[mask, "follow_up_months"], y[mask], marker=marker, linestyle="", markerfacecolor=face,
+                markeredgecolor=edge, markersize=size, markeredgewidth=0.7, zorder=4)
+
+
+def set_lane_axes(ax, lanes: pd.DataFrame, y: np.ndarray, labels: dict[str, str]) -> None:
+    """A lane per patient labelled `labels` (else its id), months from inclusion across."""
+    n = len(lanes)
+    ax.set_yticks(y, [labels.get(pid, pid) for pid in lanes["patient_id"]], fontsize=5.5 if n > 60 else 7)
+    ax.set_ylim(-0.8, n - 0.2)
+    ax.set_xlim(0, max(lanes["follow_up_months"].max() if n else 1.0, 1.0) * 1.02 + 0.5)
+    ax.set_xlabel("months from inclusion", fontsize=9)
+    ax.grid(axis="x", alpha=0.3)
