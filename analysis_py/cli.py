@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from analysis_py.build import run_dbt_build
+from analysis_py.warehouse.build import run_dbt_build
 from analysis_py.errors import UserError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -52,8 +52,8 @@ def build(
 ) -> None:
     """Run `dbt build` on an input folder and write the contract's marts (the previous ones are
     replaced only when the whole build passes)."""
-    from analysis_py.build_summary import no_eligible_message, summary_lines
-    from analysis_py.own_data import input_vars
+    from analysis_py.warehouse.summary import no_eligible_message, summary_lines
+    from analysis_py.warehouse.input_options import input_vars
     say = progress_printer(quiet)
     try:
         result = run_dbt_build(input, db, target=target, strict=strict, quiet=quiet, export_dir=export,
@@ -84,7 +84,7 @@ def import_sdtm_command(
     quiet: bool = typer.Option(False, help="Print errors only."),
 ) -> None:
     """Import CDISC SDTM (DM, DS, TU, TR, RS) into an input folder (docs/sdtm-mapping.md)."""
-    from analysis_py import sdtm as sdtm_import
+    from analysis_py.sdtm import importer as sdtm_import
     try:
         result = sdtm_import.import_sdtm(sdtm_import.read_sdtm(sdtm, suffix), evaluator)
     except UserError as error:
@@ -104,8 +104,8 @@ def audit(
     db: Path = typer.Option(DEFAULT_DB, help="DuckDB file built from an SDTM import (`make sdtm`)."),
 ) -> None:
     """Print how often the recorded responses agree with the recomputed ones, and why not."""
-    from analysis_py.db import read_marts
-    from analysis_py.sdtm import audit_agreement, audit_reasons
+    from analysis_py.warehouse.marts import read_marts
+    from analysis_py.sdtm.importer import audit_agreement, audit_reasons
     try:
         table = read_marts(db, ("fct_response_audit",))["fct_response_audit"]
     except UserError as error:
@@ -125,7 +125,7 @@ def stats(
     quiet: bool = typer.Option(False, help="Print errors only."),
 ) -> None:
     """Write the seed study's tables, survival figures and models from the marts (README: outputs)."""
-    from analysis_py.stats import summary_lines, write_stats
+    from analysis_py.outputs.stats_folder import summary_lines, write_stats
     try:
         tables = write_stats(db, out, progress=progress_printer(quiet))
     except UserError as error:
@@ -147,7 +147,7 @@ def report(
     quiet: bool = typer.Option(False, help="Print errors only."),
 ) -> None:
     """Write one self-contained HTML report: flow, Tables 1-2, DR, spider, waterfall, swimmer, KM, predictors."""
-    from analysis_py.report import write_report
+    from analysis_py.outputs.report import write_report
     try:
         path = write_report(db, out, pseudonymise=pseudonymise, max_patient_plots=max_patient_plots,
                             progress=progress_printer(quiet), robustness=robustness)
@@ -170,8 +170,8 @@ def robustness(
     quiet: bool = typer.Option(False, help="Print errors only."),
 ) -> None:
     """Redraw every reading with measurement error: how often each DR call and BOR survives (docs/robustness.md)."""
-    from analysis_py.readers import default_cv
-    from analysis_py.robustness import ErrorModel, write_robustness
+    from analysis_py.study.readers import default_cv
+    from analysis_py.warehouse.robustness import ErrorModel, write_robustness
     try:
         model = ErrorModel(draws, default_cv(db, ErrorModel.cv) if cv is None else cv, floor_mm, seed)
         tables = write_robustness(db, out, model, progress=progress_printer(quiet))
@@ -195,7 +195,7 @@ def simulate(
     quiet: bool = typer.Option(False, help="No progress or summary output."),
 ) -> None:
     """Write a synthetic cohort in the input contract's format (docs/demo-cohort.md)."""
-    from analysis_py.simulate import simulate as simulate_cohort, write_demo
+    from analysis_py.simulation.cohorts import simulate as simulate_cohort, write_demo
 
     def report(done: int, total: int) -> None:
         typer.echo(f"simulated {done:,} / {total:,} patients", err=True)

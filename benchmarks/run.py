@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 sys.path.insert(0, str(PROJECT))
 
-from analysis_py.build import build_arguments, dbt_command, dbt_environment  # noqa: E402,F401 (compare_builds.py imports them from here)
+from analysis_py.warehouse.build import build_arguments, dbt_command, dbt_environment  # noqa: E402,F401 (compare_builds.py imports them from here)
 
 BIN = Path(sys.executable).parent
 SEED = 20240501

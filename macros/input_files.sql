@@ -9,7 +9,7 @@
     {#- How to read an input file, as a dict: path, delimiter, decimal_comma (true: `18,5` is
         18.5 in the columns marked `decimal`), columns (the header's names, lower case); none
         when the file is absent. `lesionwise build` detects each file's dialect
-        (analysis_py/input_files.py) and passes them as JSON in LESIONWISE_INPUT_FILES; without
+        (analysis_py/warehouse/input_files.py) and passes them as JSON in LESIONWISE_INPUT_FILES; without
         it (plain `dbt build`) each file is read in the contract's dialect (UTF-8, comma). -#}
     {%- set detected = env_var('LESIONWISE_INPUT_FILES', '') -%}
     {%- if detected -%}

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis_py.build import run_dbt_build
+from analysis_py.warehouse.build import run_dbt_build
 
 TEST_DATA = Path(__file__).resolve().parent.parent / "data"
 CONTRACT_SAMPLE = TEST_DATA / "contract-sample"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis_py.build import run_dbt_build
+from analysis_py.warehouse.build import run_dbt_build
 from conftest import CONTRACT_SAMPLE, read_table
 
 BUILD_DATE = "2024-06-30"

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.inter_rater import cohens_kappa as statsmodels_kappa
 
-from analysis_py.agreement import (bland_altman, cohen_kappa, discordance, icc_2_1, implied_cv, reader_agreement,
+from analysis_py.study.agreement import (bland_altman, cohen_kappa, discordance, icc_2_1, implied_cv, reader_agreement,
                                    wilson_interval)
 
 # 50 pairs: 20 R/R, 5 R/N, 10 N/R, 15 N/N. po = 0.7, margins (0.5, 0.5) and (0.6, 0.4), pe = 0.5,

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis_py.build import run_dbt_build
+from analysis_py.warehouse.build import run_dbt_build
 from analysis_py.errors import UserError
 from conftest import CONTRACT_SAMPLE, build_marts, read_table
 

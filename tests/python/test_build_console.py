@@ -11,7 +11,7 @@ import subprocess
 import duckdb
 from typer.testing import CliRunner
 
-from analysis_py.build import PROJECT_DIR
+from analysis_py.warehouse.build import PROJECT_DIR
 from analysis_py.cli import app
 from conftest import CONTRACT_SAMPLE
 

@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from analysis_py.build import PROJECT_DIR, run_dbt_build
-from analysis_py.build_safety import build_lock, work_path
+from analysis_py.warehouse.build import PROJECT_DIR, run_dbt_build
+from analysis_py.warehouse.safety import build_lock, work_path
 from analysis_py.cli import app
-from analysis_py.db import read_marts
+from analysis_py.warehouse.marts import read_marts
 from analysis_py.errors import UserError
 from conftest import CONTRACT_SAMPLE
 

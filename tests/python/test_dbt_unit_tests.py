@@ -5,7 +5,7 @@ import csv
 import json
 import subprocess
 
-from analysis_py.build import dbt_command, dbt_environment, project_vars, PROJECT_DIR
+from analysis_py.warehouse.build import dbt_command, dbt_environment, project_vars, PROJECT_DIR
 from conftest import CONTRACT_SAMPLE
 
 

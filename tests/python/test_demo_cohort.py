@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from lifelines import KaplanMeierFitter
 
-from analysis_py.build import run_dbt_build
-from analysis_py.simulate import write_demo
+from analysis_py.warehouse.build import run_dbt_build
+from analysis_py.simulation.cohorts import write_demo
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis_py.build import run_dbt_build
-from analysis_py.stats import write_stats
+from analysis_py.warehouse.build import run_dbt_build
+from analysis_py.outputs.stats_folder import write_stats
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 

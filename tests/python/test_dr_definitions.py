@@ -1,10 +1,10 @@
-"""Prevalence, overlap and survival of dissociated response by definition (analysis_py/dr_definitions.py),
+"""Prevalence, overlap and survival of dissociated response by definition (analysis_py/study/dr_definitions.py),
 on frames small enough to count by hand."""
 from __future__ import annotations
 
 import pandas as pd
 
-from analysis_py.dr_definitions import overlap, prevalence, survival_by_group
+from analysis_py.study.dr_definitions import overlap, prevalence, survival_by_group
 
 BY_PATIENT = pd.DataFrame({
     "patient_id": ["P1", "P2", "P3", "P4"] * 2,

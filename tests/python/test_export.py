@@ -6,9 +6,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis_py.build import run_dbt_build, single_parquet_files
-from analysis_py.build_record import input_files, now, record_row, write_record_parquet
-from analysis_py.db import MARTS, read_marts
+from analysis_py.warehouse.build import run_dbt_build, single_parquet_files
+from analysis_py.warehouse.record import input_files, now, record_row, write_record_parquet
+from analysis_py.warehouse.marts import MARTS, read_marts
 from analysis_py.errors import UserError
 from conftest import CONTRACT_SAMPLE
 

@@ -1,5 +1,5 @@
 """Reading the input files as hospitals export them: each file's dialect detected, every
-input line either used or reported, paths that are data, never code (analysis_py/input_files.py,
+input line either used or reported, paths that are data, never code (analysis_py/warehouse/input_files.py,
 macros/input_files.sql)."""
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis_py.build import PROJECT_DIR, run_dbt_build
+from analysis_py.warehouse.build import PROJECT_DIR, run_dbt_build
 from analysis_py.errors import UserError
-from analysis_py.input_files import prepared_input
+from analysis_py.warehouse.input_files import prepared_input
 from conftest import CONTRACT_SAMPLE, build_marts, read_table
 
 CONTRACT_MARTS = ["dim_patients", "dim_target_lesions", "fct_lesion_measurements", "fct_evaluations",

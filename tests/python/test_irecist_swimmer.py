@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis_py.figures.irecist_swimmer import irecist_lanes, irecist_swimmer_figure
-from analysis_py.figures.palette import DAYS_PER_MONTH
+from analysis_py.outputs.figures.irecist_swimmer import irecist_lanes, irecist_swimmer_figure
+from analysis_py.outputs.figures.palette import DAYS_PER_MONTH
 
 # A: iUPD on day 61, reset by an iSD on day 122 (pseudo-progression). B: iUPD on day 120,
 # still iUPD on day 150, confirmed on day 180. C: never an iUPD.

@@ -8,9 +8,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis_py.build import run_dbt_build
+from analysis_py.warehouse.build import run_dbt_build
 from analysis_py.errors import UserError
-from analysis_py.readers import default_cv, reader_tables
+from analysis_py.study.readers import default_cv, reader_tables
 from conftest import TEST_DATA, read_table
 
 TWO_READERS = TEST_DATA / "two-readers"

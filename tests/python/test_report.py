@@ -25,9 +25,9 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from analysis_py.cli import app
-from analysis_py.db import MARTS, read_marts
-from analysis_py.report import REPORT_ONLY_MARTS, patient_labels, render_report, write_report
-from analysis_py.stats import study_results
+from analysis_py.warehouse.marts import MARTS, read_marts
+from analysis_py.outputs.report import REPORT_ONLY_MARTS, patient_labels, render_report, write_report
+from analysis_py.outputs.stats_folder import study_results
 from conftest import build_marts
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"

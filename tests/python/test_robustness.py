@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from analysis_py.cli import app
-from analysis_py.robustness import DATABASE_NAME, ErrorModel, run_draws, write_robustness
+from analysis_py.warehouse.robustness import DATABASE_NAME, ErrorModel, run_draws, write_robustness
 from conftest import build_marts
 
 

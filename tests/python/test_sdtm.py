@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from analysis_py import sdtm
+from analysis_py.sdtm import importer as sdtm
 from analysis_py.cli import app
 from analysis_py.errors import UserError
 
@@ -221,8 +221,8 @@ def test_cli_bad_evaluator_exits_non_zero(tmp_path):
 
 def build_import(tmp: Path, suffix: str, evaluator: str) -> dict[str, pd.DataFrame]:
     """Import, `dbt build`, and read back the audit and the patients."""
-    from analysis_py.build import run_dbt_build
-    from analysis_py.db import read_marts
+    from analysis_py.warehouse.build import run_dbt_build
+    from analysis_py.warehouse.marts import read_marts
     folder, db = tmp / "input", tmp / "lesionwise.duckdb"
     result = sdtm.import_sdtm(sdtm.read_sdtm(SDTM, suffix), evaluator)
     sdtm.write_contract_folder(result, folder)

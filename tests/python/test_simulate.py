@@ -11,9 +11,9 @@ import pytest
 from lifelines import KaplanMeierFitter
 from typer.testing import CliRunner
 
-from analysis_py import simulate as simulate_module
+from analysis_py.simulation import cohorts as simulate_module
 from analysis_py.cli import app
-from analysis_py.simulate import HEADERS, simulate
+from analysis_py.simulation.cohorts import HEADERS, simulate
 
 FILES = tuple(HEADERS)
 

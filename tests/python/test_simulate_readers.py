@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis_py.agreement import bland_altman
-from analysis_py.simulate import HEADERS, simulate
+from analysis_py.study.agreement import bland_altman
+from analysis_py.simulation.cohorts import HEADERS, simulate
 
 READER_CV = 0.1
 

@@ -13,8 +13,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis_py.build import PROJECT_DIR, run_dbt_build
-from analysis_py.db import MARTS, read_marts
+from analysis_py.warehouse.build import PROJECT_DIR, run_dbt_build
+from analysis_py.warehouse.marts import MARTS, read_marts
 from conftest import CONTRACT_SAMPLE
 from test_export import CONTRACT_TABLES, in_order
 

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis_py.association import contingency_tests
-from analysis_py.repeated_measures import gee, glmm
-from analysis_py.survival import km_curve, km_median, survival_at
+from analysis_py.study.association import contingency_tests
+from analysis_py.study.repeated_measures import gee, glmm
+from analysis_py.study.survival import km_curve, km_median, survival_at
 
 REF = Path(__file__).resolve().parents[1] / "data" / "stats-reference"
 LESION = ["lymph_node", "irradiated", "biopsied"]

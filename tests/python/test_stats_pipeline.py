@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from analysis_py import predictors
-from analysis_py.build_record import input_files, now, record_row, write_record
+from analysis_py.study import predictors
+from analysis_py.warehouse.record import input_files, now, record_row, write_record
 from analysis_py.cli import app
-from analysis_py.db import read_marts
+from analysis_py.warehouse.marts import read_marts
 from analysis_py.errors import UserError
-from analysis_py.repeated_measures import gee, glmm
-from analysis_py.stats import write_stats
+from analysis_py.study.repeated_measures import gee, glmm
+from analysis_py.outputs.stats_folder import write_stats
 from conftest import CONTRACT_SAMPLE
 
 REF = Path(__file__).resolve().parents[1] / "data" / "stats-reference"
@@ -314,7 +314,7 @@ def test_no_eligible_patient_is_one_line_saying_there_is_nothing_to_model(tmp_pa
 
 
 def test_people_read_rounded_numbers():
-    from analysis_py.numbers import months_text, odds_ratio_text, p_text, percent_text
+    from analysis_py.outputs.numbers import months_text, odds_ratio_text, p_text, percent_text
     assert [p_text(p) for p in (0.6, 0.0123, 0.0009, 1.0, 0.05)] == ["0.60", "0.012", "< 0.001", "1.0", "0.050"]
     assert odds_ratio_text(0.5234, 0.301, 0.9) == "0.52 (0.30-0.90)" and odds_ratio_text(float("nan")) == ""
     assert percent_text(29.4) == "29 %" and percent_text(float("nan")) == ""
@@ -322,7 +322,7 @@ def test_people_read_rounded_numbers():
 
 
 def test_the_summary_names_the_model_flags_a_singular_fit_and_a_sensitivity_model_pointing_the_other_way():
-    from analysis_py.model_summary import model_lines
+    from analysis_py.outputs.terminal import model_lines
     base = {"level": "measurement", "factor": "prior_biopsy", "comparison": "prior biopsy vs none",
             "converged": True, "note": "", "sd_patient": 8.6, "sd_evaluation": 0.00034}
     table = pd.DataFrame([

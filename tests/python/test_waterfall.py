@@ -7,8 +7,8 @@ import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.patches import PathPatch
 
-from analysis_py.figures.palette import RESPONSE_COLOURS, site_colour
-from analysis_py.figures.waterfall import MAX_OUTLINED_BARS, lesion_waterfall_figure, patient_waterfall_figure
+from analysis_py.outputs.figures.palette import RESPONSE_COLOURS, site_colour
+from analysis_py.outputs.figures.waterfall import MAX_OUTLINED_BARS, lesion_waterfall_figure, patient_waterfall_figure
 
 
 def _bars_by_colour(figure) -> dict[tuple, PathPatch]:

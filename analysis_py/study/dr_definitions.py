@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 from lifelines.statistics import logrank_test
 
-from analysis_py.db import read_marts
-from analysis_py.study_tables import eligible
-from analysis_py.survival import km_summary
+from analysis_py.warehouse.marts import read_marts
+from analysis_py.study.tables import eligible
+from analysis_py.study.survival import km_summary
 
 DR_MARTS = ("fct_dissociated_response", "fct_dissociated_response_patients")
 COMPARED_GROUPS = ("DR", "concordant_PD")

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 
 from analysis_py.errors import UserError
+from analysis_py.project import PROJECT_DIR
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 SHIPPED_KEYWORDS = PROJECT_DIR / "seeds" / "site_group_keywords.csv"
 SITE_MAP_COLUMNS = ["keyword", "site_group"]
 MAX_UNMATCHED_SITES = 10  # site texts named on the console; the mart site_mapping has them all

@@ -5,7 +5,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from analysis_py.figures.palette import DAYS_PER_MONTH, DR_STYLES, site_colour, site_label
+from analysis_py.outputs.figures.palette import DAYS_PER_MONTH, DR_STYLES, site_colour, site_label
 
 
 def spider_readings(patients: pd.DataFrame, lesions: pd.DataFrame, measurements: pd.DataFrame) -> pd.DataFrame:

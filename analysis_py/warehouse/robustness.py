@@ -15,10 +15,10 @@ import duckdb
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis_py.build import PROJECT_DIR, dbt_command, dbt_environment
-from analysis_py.db import read_marts, sorted_tables
+from analysis_py.warehouse.build import PROJECT_DIR, dbt_command, dbt_environment
+from analysis_py.warehouse.marts import read_marts, sorted_tables
 from analysis_py.errors import UserError
-from analysis_py.figures.palette import DR_STYLES
+from analysis_py.outputs.figures.palette import DR_STYLES
 
 OUTPUT_TABLES = ("robustness_patients", "robustness_evaluations", "robustness_cohort", "robustness_cohort_draws")
 DATABASE_NAME = "robustness.duckdb"

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from analysis_py import own_data
+from analysis_py.warehouse import input_options
 
 # Each reader takes a connection to the built tables and returns lines for the summary
 # (unmatched site texts, date-format hints...): a check adds its reader here.
-NOTE_READERS: list[Callable[[duckdb.DuckDBPyConnection], list[str]]] = [own_data.build_notes]
+NOTE_READERS: list[Callable[[duckdb.DuckDBPyConnection], list[str]]] = [input_options.build_notes]
 TOP_REASONS = 3
 
 

@@ -18,16 +18,16 @@ import duckdb
 import pandas as pd
 import yaml
 
-from analysis_py.build_console import JSON_ARGUMENTS, DbtRun, run_dbt
-from analysis_py.build_record import input_files, now, record_row, write_record, write_record_parquet
-from analysis_py.build_record import INPUT_FILES, RECORD
-from analysis_py.build_safety import (build_lock, check_not_held, recover_folder, remove_database, remove_tree,
+from analysis_py.warehouse.dbt_console import JSON_ARGUMENTS, DbtRun, run_dbt
+from analysis_py.warehouse.record import input_files, now, record_row, write_record, write_record_parquet
+from analysis_py.warehouse.record import INPUT_FILES, RECORD
+from analysis_py.warehouse.safety import (build_lock, check_not_held, recover_folder, remove_database, remove_tree,
                                       replace_database, replace_folder, work_path)
-from analysis_py.build_summary import BuildSummary, issue_lines, issues_by_rule, read_summary
+from analysis_py.warehouse.summary import BuildSummary, issue_lines, issues_by_rule, read_summary
 from analysis_py.errors import UserError
-from analysis_py.input_files import prepared_input
+from analysis_py.warehouse.input_files import prepared_input
+from analysis_py.project import PROJECT_DIR
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 RESERVED_DATABASE_NAMES = ("main", "system", "temp")  # DuckDB's own catalog and schema names
 SUMMARY_TABLES = ("cohort_flow", "fct_evaluations", "data_issues", "input_date_formats", "site_mapping")
 
@@ -121,7 +121,7 @@ def run_dbt_build(input_dir: Path, db_path: Path, target: str = "duckdb", strict
     when the build fails, leaving the DuckDB file and the export folder as they were.
     `progress` hears each phase, `dbt_lines` each of dbt's lines; `quiet` silences both. The
     result's notes say how each input file that was not plain UTF-8 and comma-separated was
-    read (analysis_py/input_files.py)."""
+    read (analysis_py/warehouse/input_files.py)."""
     if not input_dir.is_dir():
         raise UserError(f"input folder {input_dir} does not exist: pass --input <folder>")
     if target == "duckdb":

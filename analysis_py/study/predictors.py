@@ -16,9 +16,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from analysis_py.association import compare_rates
-from analysis_py.repeated_measures import gee, glmm
-from analysis_py.study_tables import RESPONDING, eligible
+from analysis_py.study.association import compare_rates
+from analysis_py.study.repeated_measures import gee, glmm
+from analysis_py.study.tables import RESPONDING, eligible
 
 RESPONSE_FACTORS = {  # covariate: comparison as the study words it
     "lymph_node": "lymph node vs other sites",

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analysis_py.input_files import check_regular_file
+from analysis_py.warehouse.input_files import check_regular_file
 
 RECORD = "build_record"             # one row: the run
 INPUT_FILES = "build_input_files"   # one row per input file: path in the folder, bytes, sha256

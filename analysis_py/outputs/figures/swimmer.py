@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from analysis_py.figures.palette import DAYS_PER_MONTH, DR_STYLES, RESPONSE_COLOURS
+from analysis_py.outputs.figures.palette import DAYS_PER_MONTH, DR_STYLES, RESPONSE_COLOURS
 
 EVENT_STYLES = {  # event: (label, marker, face colour, edge colour, size)
     "response": ("response onset (first CR/PR)", "*", "#F2C200", "#000000", 8.0),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit
 
-from analysis_py.logistic import fit_logistic
+from analysis_py.study.logistic import fit_logistic
 
 
 class InvalidCorrelation(Exception):

@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analysis_py.agreement import implied_cv, paired, reader_agreement
-from analysis_py.db import read_marts
+from analysis_py.study.agreement import implied_cv, paired, reader_agreement
+from analysis_py.warehouse.marts import read_marts
 
 BY_READER_MARTS = ("fct_lesion_measurements_by_reader", "fct_evaluations_by_reader", "dim_patients_by_reader")
 READING_KEY = ["patient_id", "lesion_id", "assessment_date"]

@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analysis_py.build_record import RECORD, completed
-from analysis_py.build_safety import running_build
+from analysis_py.warehouse.record import RECORD, completed
+from analysis_py.warehouse.safety import running_build
 from analysis_py.errors import UserError
 
 MARTS = ("dim_patients", "dim_target_lesions", "fct_lesion_measurements", "fct_evaluations",

@@ -19,21 +19,21 @@ import pandas as pd
 import yaml
 from matplotlib.figure import Figure
 
-from analysis_py import study_tables
-from analysis_py.db import read_marts
-from analysis_py.figures.flow import flow_figure
-from analysis_py.figures.palette import DAYS_PER_MONTH, site_label
-from analysis_py.figures.readers import bland_altman_figure, bor_confusion_figure
-from analysis_py.figures.site_response import site_response_figure
-from analysis_py.figures.spider import spider_figure, spider_readings
-from analysis_py.figures.irecist_swimmer import irecist_lanes, irecist_swimmer_figure
-from analysis_py.figures.swimmer import swimmer_figure, swimmer_lanes
-from analysis_py.figures.waterfall import (best_lesion_change, best_sum_change, lesion_waterfall_figure,
+from analysis_py.study import tables as study_tables
+from analysis_py.warehouse.marts import read_marts
+from analysis_py.outputs.figures.flow import flow_figure
+from analysis_py.outputs.figures.palette import DAYS_PER_MONTH, site_label
+from analysis_py.outputs.figures.readers import bland_altman_figure, bor_confusion_figure
+from analysis_py.outputs.figures.site_response import site_response_figure
+from analysis_py.outputs.figures.spider import spider_figure, spider_readings
+from analysis_py.outputs.figures.irecist_swimmer import irecist_lanes, irecist_swimmer_figure
+from analysis_py.outputs.figures.swimmer import swimmer_figure, swimmer_lanes
+from analysis_py.outputs.figures.waterfall import (best_lesion_change, best_sum_change, lesion_waterfall_figure,
                                            patient_waterfall_figure)
-from analysis_py.numbers import months_text, odds_ratio_text, p_text, percent_text
-from analysis_py.readers import by_reader_marts
-from analysis_py.robustness import read_outputs, robustness_figure
-from analysis_py.stats import CI_METHOD, km_figures, marts_and_results, summary_lines
+from analysis_py.outputs.numbers import months_text, odds_ratio_text, p_text, percent_text
+from analysis_py.study.readers import by_reader_marts
+from analysis_py.warehouse.robustness import read_outputs, robustness_figure
+from analysis_py.outputs.stats_folder import CI_METHOD, km_figures, marts_and_results, summary_lines
 
 TEMPLATE = Path(__file__).with_name("report_template.html")
 DBT_PROJECT = Path(__file__).resolve().parent.parent / "dbt_project.yml"

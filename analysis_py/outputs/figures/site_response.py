@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis_py.figures.palette import RESPONSE_COLOURS, site_label
+from analysis_py.outputs.figures.palette import RESPONSE_COLOURS, site_label
 
 
 def site_response_figure(by_site: pd.DataFrame) -> Figure:

@@ -10,8 +10,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from analysis_py.figures.palette import DAYS_PER_MONTH, RESPONSE_COLOURS
-from analysis_py.figures.swimmer import EVENT_STYLES, draw_follow_up_ends, set_lane_axes
+from analysis_py.outputs.figures.palette import DAYS_PER_MONTH, RESPONSE_COLOURS
+from analysis_py.outputs.figures.swimmer import EVENT_STYLES, draw_follow_up_ends, set_lane_axes
 
 IRECIST_COLOURS = {f"i{code}": colour for code, colour in RESPONSE_COLOURS.items() if code != "PD"} | {
     "iUPD": "#F4A582", "iCPD": RESPONSE_COLOURS["PD"]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis_py.agreement import bland_altman, paired
+from analysis_py.study.agreement import bland_altman, paired
 
 RESPONSE_ORDER = ["CR", "PR", "SD", "PD", "NE"]
 

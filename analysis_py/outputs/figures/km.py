@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis_py.numbers import months_text
-from analysis_py.survival import confidence_band, km_median
+from analysis_py.outputs.numbers import months_text
+from analysis_py.study.survival import confidence_band, km_median
 
 RISK_STEP_MONTHS = 6  # numbers at risk every 6 months
 

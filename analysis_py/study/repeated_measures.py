@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from analysis_py.gee import AR1, Exchangeable, InvalidCorrelation, Nested, fit_gee
-from analysis_py.glmm import GlmmData, fit_glmm
-from analysis_py.logistic import fit_logistic
+from analysis_py.study.gee_engine import AR1, Exchangeable, InvalidCorrelation, Nested, fit_gee
+from analysis_py.study.glmm_engine import GlmmData, fit_glmm
+from analysis_py.study.logistic import fit_logistic
 
 MIN_CLUSTERS = 10  # fewer patients than this: no repeated-measures model is fitted
 MAX_ABS_LOG_ODDS = 10.0  # a fitted |coefficient| beyond this is taken as separation

@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path
 
-from analysis_py.figures.palette import RESPONSE_COLOURS, SITE_COLOURS, site_colour, site_label
+from analysis_py.outputs.figures.palette import RESPONSE_COLOURS, SITE_COLOURS, site_colour, site_label
 
 CAP_PCT = 100.0  # bars above +100 % are drawn to the cap and marked
 # Above this many bars a bar is narrower than a pixel (the axes are about 1,000 px wide): the

@@ -12,16 +12,16 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from analysis_py import study_tables  # noqa: E402
-from analysis_py.db import read_marts  # noqa: E402
-from analysis_py.dr_definitions import dr_definition_tables  # noqa: E402
+from analysis_py.study import tables as study_tables  # noqa: E402
+from analysis_py.warehouse.marts import read_marts  # noqa: E402
+from analysis_py.study.dr_definitions import dr_definition_tables  # noqa: E402
 from analysis_py.errors import UserError  # noqa: E402
-from analysis_py.figures.km import km_figure  # noqa: E402
-from analysis_py.model_summary import model_lines  # noqa: E402
-from analysis_py.numbers import months_text, percent_text  # noqa: E402
-from analysis_py.predictors import dr_predictors, response_predictors  # noqa: E402
-from analysis_py.readers import reader_tables  # noqa: E402
-from analysis_py.survival import km_curve, km_summary  # noqa: E402
+from analysis_py.outputs.figures.km import km_figure  # noqa: E402
+from analysis_py.outputs.terminal import model_lines  # noqa: E402
+from analysis_py.outputs.numbers import months_text, percent_text  # noqa: E402
+from analysis_py.study.predictors import dr_predictors, response_predictors  # noqa: E402
+from analysis_py.study.readers import reader_tables  # noqa: E402
+from analysis_py.study.survival import km_curve, km_summary  # noqa: E402
 
 ENDPOINTS = {"OS": ("os_months", "os_event"), "PFS": ("pfs_months", "pfs_event")}
 CI_METHOD = "log-log"  # pointwise 95 % CI of S(t) and of the median (SAS's default; R: conf.type)

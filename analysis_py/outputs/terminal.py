@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis_py.numbers import odds_ratio_text, p_text
+from analysis_py.outputs.numbers import odds_ratio_text, p_text
 
 MODEL_NAMES = {"nested": "nested GLMM", "ar1": "AR(1) GLMM", "patient": "patient GLMM"}
 

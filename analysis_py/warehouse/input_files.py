@@ -31,8 +31,8 @@ from pathlib import Path
 import yaml
 
 from analysis_py.errors import UserError
+from analysis_py.project import PROJECT_DIR
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 SOURCE_FILES = ("models/staging/_input_sources.yml", "models/audit/_audit_sources.yml")
 ENVIRONMENT_VARIABLE = "LESIONWISE_INPUT_FILES"  # read by macro input_file
 FORMAT_DOC = "docs/input-format.md"
