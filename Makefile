@@ -94,8 +94,8 @@ sdtm: setup  ## import the SDTM folder SDTM into SDTM_OUT (docs/sdtm-mapping.md)
 stats: setup  ## tables, figures and models of the seed study from DB's marts into OUT (README: outputs)
 	$(BIN)/lesionwise stats --db "$$DB" --out "$$OUT"
 
-report: setup  ## one self-contained HTML report of DB's marts (figures embedded) into OUT/report.html
-	$(BIN)/lesionwise report --db "$$DB" --out "$$OUT"
+report: setup  ## one self-contained HTML report of DB's marts (figures embedded) into OUT/report.html, reusing `make stats`' tables in OUT
+	$(BIN)/lesionwise report --db "$$DB" --out "$$OUT" --stats "$$OUT"
 
 robustness: setup  ## redraw DB's readings DRAWS times with error CV (floor FLOOR_MM mm): DR and BOR kept per patient, cohort ranges, into ROBUSTNESS_OUT
 	$(BIN)/lesionwise robustness --db "$$DB" --out "$$ROBUSTNESS_OUT" --draws "$$DRAWS" $${CV:+--cv "$$CV"} --floor-mm "$$FLOOR_MM" --seed "$$SEED"

@@ -1,21 +1,29 @@
-"""The `lesionwise` command line: commands only; the work lives in the modules."""
+"""The `lesionwise` command line: commands only; the work lives in the packages (warehouse,
+study, outputs, simulation, sdtm; docs/architecture.md). The only module that prints."""
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from pathlib import Path
-from typing import Optional
+import os
 
-import typer
+# Multi-threaded BLAS on the models' thin matrices is slower than one thread, and far slower on a
+# busy machine: pinned here, at the entry point, before any command loads numpy.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from analysis_py.warehouse.build import run_dbt_build
-from analysis_py.errors import UserError
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Optional  # noqa: E402
+
+import typer  # noqa: E402
+
+from analysis_py.errors import UserError  # noqa: E402
+from analysis_py.warehouse.build import run_dbt_build  # noqa: E402
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Lesion-level RECIST 1.1 response and dissociated response.")
 
 DEMO_INPUT = Path("data/demo")
 DEFAULT_DB = Path("build/lesionwise.duckdb")
+DEFAULT_STATS = Path("build/stats")
 
 
 def fail(error: UserError) -> None:
@@ -105,7 +113,7 @@ def audit(
 ) -> None:
     """Print how often the recorded responses agree with the recomputed ones, and why not."""
     from analysis_py.warehouse.marts import read_marts
-    from analysis_py.sdtm.importer import audit_agreement, audit_reasons
+    from analysis_py.sdtm.audit import audit_agreement, audit_reasons
     try:
         table = read_marts(db, ("fct_response_audit",))["fct_response_audit"]
     except UserError as error:
@@ -121,11 +129,12 @@ def audit(
 @app.command()
 def stats(
     db: Path = typer.Option(DEFAULT_DB, help="DuckDB file with the marts (or a folder of <mart>.parquet)."),
-    out: Path = typer.Option(Path("build/stats"), help="Folder to write the tables (CSV) and figures (PNG) to."),
+    out: Path = typer.Option(DEFAULT_STATS, help="Folder to write the tables (CSV) and figures (PNG) to."),
     quiet: bool = typer.Option(False, help="Print errors only."),
 ) -> None:
     """Write the seed study's tables, survival figures and models from the marts (README: outputs)."""
-    from analysis_py.outputs.stats_folder import summary_lines, write_stats
+    from analysis_py.outputs.stats_folder import write_stats
+    from analysis_py.outputs.terminal import summary_lines
     try:
         tables = write_stats(db, out, progress=progress_printer(quiet))
     except UserError as error:
@@ -144,13 +153,16 @@ def report(
     max_patient_plots: int = typer.Option(200, min=1, help="Most patients drawn in the spider and swimmer plots "
                                                            "(DR patients first)."),
     robustness: Path | None = typer.Option(None, help="Folder of `lesionwise robustness` outputs to add its figure."),
+    stats: Path = typer.Option(DEFAULT_STATS, help="Stats folder of this DB: reused when `lesionwise stats` wrote "
+                                                   "it from the same build, else the models are fitted once and "
+                                                   "written there."),
     quiet: bool = typer.Option(False, help="Print errors only."),
 ) -> None:
     """Write one self-contained HTML report: flow, Tables 1-2, DR, spider, waterfall, swimmer, KM, predictors."""
     from analysis_py.outputs.report import write_report
     try:
         path = write_report(db, out, pseudonymise=pseudonymise, max_patient_plots=max_patient_plots,
-                            progress=progress_printer(quiet), robustness=robustness)
+                            progress=progress_printer(quiet), robustness=robustness, stats=stats)
     except UserError as error:
         fail(error)
     if not quiet:
@@ -170,10 +182,12 @@ def robustness(
     quiet: bool = typer.Option(False, help="Print errors only."),
 ) -> None:
     """Redraw every reading with measurement error: how often each DR call and BOR survives (docs/robustness.md)."""
+    from analysis_py.outputs.robustness_folder import write_robustness
     from analysis_py.study.readers import default_cv
-    from analysis_py.warehouse.robustness import ErrorModel, write_robustness
+    from analysis_py.warehouse.marts import by_reader_marts
+    from analysis_py.warehouse.robustness import ErrorModel
     try:
-        model = ErrorModel(draws, default_cv(db, ErrorModel.cv) if cv is None else cv, floor_mm, seed)
+        model = ErrorModel(draws, default_cv(by_reader_marts(db), ErrorModel.cv) if cv is None else cv, floor_mm, seed)
         tables = write_robustness(db, out, model, progress=progress_printer(quiet))
     except UserError as error:
         fail(error)

@@ -1,7 +1,7 @@
 """`lesionwise report`: one self-contained HTML file with the study's tables and the DR pictures.
 
-The tables and models come from the stats layer (`stats.marts_and_results`, `stats.km_figures`);
-this module lays them out with the field's figures (flow chart, best response by site,
+The tables and models come from the stats folder of the same build (`stats_folder.stats_tables`:
+fitted once, by `stats` or here); this module lays them out with the field's figures (flow chart, best response by site,
 waterfalls, swimmer, spider plots), every figure embedded as a base64 PNG: the file needs
 no network and no other file.
 """
@@ -11,18 +11,16 @@ import base64
 import html
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
 import numpy as np
 import pandas as pd
-import yaml
 from matplotlib.figure import Figure
 
-from analysis_py.study import tables as study_tables
-from analysis_py.warehouse.marts import read_marts
 from analysis_py.outputs.figures.flow import flow_figure
-from analysis_py.outputs.figures.palette import DAYS_PER_MONTH, site_label
+from analysis_py.outputs.figures.palette import site_label
 from analysis_py.outputs.figures.readers import bland_altman_figure, bor_confusion_figure
 from analysis_py.outputs.figures.site_response import site_response_figure
 from analysis_py.outputs.figures.spider import spider_figure, spider_readings
@@ -31,14 +29,19 @@ from analysis_py.outputs.figures.swimmer import swimmer_figure, swimmer_lanes
 from analysis_py.outputs.figures.waterfall import (best_lesion_change, best_sum_change, lesion_waterfall_figure,
                                            patient_waterfall_figure)
 from analysis_py.outputs.numbers import months_text, odds_ratio_text, p_text, percent_text
-from analysis_py.study.readers import by_reader_marts
-from analysis_py.warehouse.robustness import read_outputs, robustness_figure
-from analysis_py.outputs.stats_folder import CI_METHOD, km_figures, marts_and_results, summary_lines
+from analysis_py.outputs.figures.km import km_figures
+from analysis_py.outputs.figures.robustness import robustness_figure
+from analysis_py.outputs.robustness_folder import read_robustness_folder
+from analysis_py.outputs.stats_folder import stats_tables
+from analysis_py.outputs.terminal import headline_lines
+from analysis_py.study import tables as study_tables
+from analysis_py.study.predictors import PRIMARY_FALLBACK, PRIMARY_ROLES
+from analysis_py.study.results import CI_METHOD
+from analysis_py.warehouse.marts import read_marts, read_settings, study_marts
 
 TEMPLATE = Path(__file__).with_name("report_template.html")
-DBT_PROJECT = Path(__file__).resolve().parent.parent / "dbt_project.yml"
 MAX_PATIENT_PLOTS = 200  # spider plots and swimmer lanes; DR patients first
-REPORT_ONLY_MARTS = ("site_mapping", "fct_evaluations_irecist")  # read by the report, not by the stats layer
+REPORT_ONLY_MARTS = ("site_mapping", "fct_evaluations_irecist")  # read by the report, not by the study layer
 MAX_SITE_TEXTS = 30  # rows of the site mapping table; the mart site_mapping has them all
 PSEUDONYM_SEED = 20240601  # fixed: the same cohort gets the same pseudonyms in every report
 LEVEL_LABELS = {"target lesion": "Target lesion level (best response)",
@@ -124,13 +127,19 @@ def lesion_labels(lesions: pd.DataFrame, pseudonymise: bool) -> dict[tuple[str, 
     return labels
 
 
-def rule_lines(project: Path = DBT_PROJECT) -> tuple[float, float]:
-    """The RECIST PR and PD lines in % from the dbt vars (−30 %, +20 % by default)."""
-    try:
-        variables = yaml.safe_load(project.read_text()).get("vars", {})
-        return (100 * (float(variables["recist_pr_max_ratio"]) - 1), 100 * (float(variables["recist_pd_min_ratio"]) - 1))
-    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError):
-        return -30.0, 20.0
+@dataclass(frozen=True)
+class Scales:
+    """What the figures take from the settings the marts were built with (mart build_settings,
+    `--vars` included): the RECIST PR and PD lines in % and the days of a month."""
+    pr_line: float
+    pd_line: float
+    days_per_month: float
+
+    @classmethod
+    def of(cls, settings: dict[str, str]) -> Scales:
+        return cls(pr_line=100 * (float(settings["recist_pr_max_ratio"]) - 1),
+                   pd_line=100 * (float(settings["recist_pd_min_ratio"]) - 1),
+                   days_per_month=float(settings["days_per_month"]))
 
 
 # ----- sections -------------------------------------------------------------------------------------------------
@@ -161,7 +170,7 @@ def _cohort(marts, tables) -> str:
     return section("cohort", "1. Cohort", f'<div class="pair">{flow}{table1}</div>')
 
 
-def _response(marts, tables, lines) -> str:
+def _response(marts, tables, scales: Scales) -> str:
     t2 = tables["table2_best_response"]
     levels = list(dict.fromkeys(t2["level"]))
     totals = t2.groupby("level", sort=False)["total"].first()
@@ -185,7 +194,7 @@ def _response(marts, tables, lines) -> str:
     site_table = table_html("best_response_by_site", ["site group", "target lesions", *study_tables.RESPONSES,
                                                       "response rate"], site_rows,
                             "Best response of the target lesions by site group")
-    pr_line, pd_line = lines
+    pr_line, pd_line = scales.pr_line, scales.pd_line
     lesions_best = best_lesion_change(marts["dim_target_lesions"], marts["fct_lesion_measurements"])
     n_lesions = len(marts["dim_target_lesions"])
     missing = n_lesions - len(lesions_best)
@@ -218,7 +227,7 @@ def _site_mapping(mapping: pd.DataFrame) -> str:
                       numeric_from=3)
 
 
-def _dr(marts, tables, labels, lines, max_plots, pseudonymise) -> str:
+def _dr(marts, tables, labels, scales: Scales, max_plots, pseudonymise) -> str:
     dr = tables["dr_prevalence"]
     kinds = [k for k in (*study_tables.DR_TYPES, "any")]
     totals = dr.groupby("level")["total"].first()
@@ -230,7 +239,7 @@ def _dr(marts, tables, labels, lines, max_plots, pseudonymise) -> str:
     table = table_html("dr_prevalence", ["DR type", f"patients (N = {int(totals['patient'])})",
                                          f"post-baseline evaluations (N = {int(totals['evaluation'])})"],
                        rows, "Dissociated response, n (%); a patient counts under the highest type it had")
-    biopsied = dr[dr["dr_type"].str.startswith("DR1 with")]
+    biopsied = dr[dr["dr_type"] == study_tables.DR1_BIOPSIED]
     note = "".join(f'<p class="note">DR1 patients whose progressive lesion had been biopsied: {int(r["n"])} of '
                    f'{int(r["total"])}.</p>' for _, r in biopsied.iterrows())
     definition = ('<p class="note">DR1: some target lesions progress while others respond; DR2: progression '
@@ -239,8 +248,8 @@ def _dr(marts, tables, labels, lines, max_plots, pseudonymise) -> str:
     cohort = study_tables.eligible(marts["dim_patients"])
     evaluations = marts["fct_evaluations"]
     dr_evaluations = evaluations[evaluations["dr_type"].notna()].assign(
-        months=lambda e: e["days_from_inclusion"] / DAYS_PER_MONTH)
-    lanes = swimmer_lanes(cohort, evaluations)
+        months=lambda e: e["days_from_inclusion"] / scales.days_per_month)
+    lanes = swimmer_lanes(cohort, evaluations, scales.days_per_month)
     shown = lanes.head(max_plots)
     cut = f" The {len(shown)} longest-treated of {len(lanes)} patients are drawn." if len(shown) < len(lanes) else ""
     swimmer = figure_html("swimmer", swimmer_figure(shown, dr_evaluations, labels),
@@ -249,10 +258,10 @@ def _dr(marts, tables, labels, lines, max_plots, pseudonymise) -> str:
                           "or last contact). Markers: response onset, DR evaluations by type, first overall "
                           f"progression, death or censoring.{cut}", "Swimmer plot of the patients", dpi=100)
     return section("dr", "3. Dissociated response", definition + table + note + swimmer) + \
-        _spiders(marts, labels, lines, dr_evaluations, max_plots, pseudonymise)
+        _spiders(marts, labels, scales, dr_evaluations, max_plots, pseudonymise)
 
 
-def _spiders(marts, labels, lines, dr_evaluations, max_plots, pseudonymise) -> str:
+def _spiders(marts, labels, scales: Scales, dr_evaluations, max_plots, pseudonymise) -> str:
     patients = study_tables.eligible(marts["dim_patients"])
     order = patients.assign(label=patients["patient_id"].map(labels),
                             dr_rank=patients["dr_type"].map({"DR1": 0, "DR2": 1, "DR3": 2}).fillna(3))
@@ -263,13 +272,14 @@ def _spiders(marts, labels, lines, dr_evaluations, max_plots, pseudonymise) -> s
     lesions = marts["dim_target_lesions"]
     lesions = lesions[lesions["patient_id"].isin(drawn_ids)]
     measurements = marts["fct_lesion_measurements"]
-    readings = spider_readings(drawn, lesions, measurements[measurements["patient_id"].isin(drawn_ids)])
+    readings = spider_readings(drawn, lesions, measurements[measurements["patient_id"].isin(drawn_ids)],
+                               scales.days_per_month)
     lesion_names = lesion_labels(lesions, pseudonymise)
     readings["lesion_id"] = [lesion_names.get((p, lid), lid) for p, lid in
                              zip(readings["patient_id"], readings["lesion_id"].astype(str))]
     by_patient = dict(tuple(readings.groupby("patient_id", sort=False)))
     dr_by_patient = dict(tuple(dr_evaluations.groupby("patient_id", sort=False)))
-    pr_line, pd_line = lines
+    pr_line, pd_line = scales.pr_line, scales.pd_line
     galleries = {True: [], False: []}
     for _, patient in drawn.iterrows():
         pid = patient["patient_id"]
@@ -329,7 +339,7 @@ def _model_text(rows: pd.DataFrame) -> str:
         text = METHODS.get(method, method)
         if STRUCTURES.get(structure):
             text += f", {STRUCTURES[structure]}"
-        if role == "primary (fallback)":
+        if role == PRIMARY_FALLBACK:
             text += " (used because the nested model did not converge)"
         if method != "fisher_exact":
             text += ": " + "; ".join(f"<code>{esc(f)}</code>" for f in dict.fromkeys(group["formula"].dropna()))
@@ -347,14 +357,14 @@ def _model_text(rows: pd.DataFrame) -> str:
 def _predictor_tables(name: str, table: pd.DataFrame, outcome: str) -> str:
     out = []
     for level in dict.fromkeys(table["level"]):
-        rows = table[(table["level"] == level) & table["role"].str.startswith("primary")]
+        rows = table[(table["level"] == level) & table["role"].isin(PRIMARY_ROLES)]
         body = [[r["comparison"], f"{percent_text(r['rate_exposed'])} vs {percent_text(r['rate_unexposed'])}",
                  odds_ratio_text(r["odds_ratio"], r["ci_low"], r["ci_high"]) or r["note"] or "not estimable",
                  p_text(r["p_value"])] for _, r in rows.iterrows()]
         out.append(table_html(f"{name}:{level}", ["factor", f"{outcome} rate, exposed vs not", "odds ratio (95 % CI)",
                                                   "p"], body, LEVEL_LABELS.get(level, level)))
         out.append(_model_text(rows))
-        sensitivity = table[(table["level"] == level) & ~table["role"].str.startswith("primary")]
+        sensitivity = table[(table["level"] == level) & ~table["role"].isin(PRIMARY_ROLES)]
         if len(sensitivity):
             sens = [[r["comparison"], f"{METHODS.get(r['method'], r['method'])}"
                      + (f", {r['structure']}" if r["structure"] not in ("none", "") else ""), r["role"],
@@ -376,9 +386,10 @@ def _predictors(tables) -> str:
     return section("predictors", "6. Predictors", body)
 
 
-def _irecist_swimmer(marts, labels, max_lanes: int) -> str:
+def _irecist_swimmer(marts, labels, max_lanes: int, days_per_month: float) -> str:
     """The iRECIST swimmer of the patients with an iUPD (docs/irecist.md), confirmed ones first."""
-    lanes, events = irecist_lanes(marts["dim_patients"].loc[lambda p: p["eligible"]], marts["fct_evaluations_irecist"])
+    lanes, events = irecist_lanes(marts["dim_patients"].loc[lambda p: p["eligible"]], marts["fct_evaluations_irecist"],
+                                  days_per_month)
     if lanes.empty:
         return "<p>No patient had an unconfirmed progression (iUPD).</p>"
     shown = lanes.head(max_lanes)
@@ -388,7 +399,7 @@ def _irecist_swimmer(marts, labels, max_lanes: int) -> str:
                        "response that reset it (pseudo-progression)." + more, "iRECIST swimmer plot")
 
 
-def _dr_definitions(tables, marts, labels, max_lanes: int) -> str:
+def _dr_definitions(tables, marts, labels, max_lanes: int, days_per_month: float) -> str:
     """Dissociated response under each published definition (docs/dissociated-response.md) and
     the iRECIST swimmer; empty when the build predates those marts."""
     if "dr_definition_prevalence" not in tables:
@@ -405,7 +416,7 @@ def _dr_definitions(tables, marts, labels, max_lanes: int) -> str:
     note = ('<p class="model">seed: the seed study DR1-DR3; lesion_threshold: Ippolito 2021; organ: Sato 2021; '
             "first_scan_pd: Tozuka 2020; mixed_with_new: target PR/CR with new lesions.</p>")
     return section("dr-definitions", "7. Dissociated response by definition, iRECIST",
-                   prevalence + survival + note + _irecist_swimmer(marts, labels, max_lanes))
+                   prevalence + survival + note + _irecist_swimmer(marts, labels, max_lanes, days_per_month))
 
 
 def _readers(marts) -> str:
@@ -432,20 +443,20 @@ def _robustness(tables) -> str:
 
 # ----- the report -----------------------------------------------------------------------------------------------
 
-def render_report(marts: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame], source: str,
-                  pseudonymise: bool = False, max_patient_plots: int = MAX_PATIENT_PLOTS,
+def render_report(marts: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame], settings: dict[str, str],
+                  source: str, pseudonymise: bool = False, max_patient_plots: int = MAX_PATIENT_PLOTS,
                   progress: Callable[[str], None] = lambda _: None) -> str:
-    """The report's HTML from the marts and the stats layer's tables."""
+    """The report's HTML from the marts, the study's tables and the settings of the build."""
     labels = patient_labels(marts["dim_patients"]["patient_id"], pseudonymise)
-    lines = rule_lines()
+    scales = Scales.of(settings)
     sections = [_cohort(marts, tables)]
-    sections.append(_response(marts, tables, lines))
+    sections.append(_response(marts, tables, scales))
     progress("cohort and response figures drawn; drawing the swimmer and spider plots")
-    sections.append(_dr(marts, tables, labels, lines, max_patient_plots, pseudonymise))
+    sections.append(_dr(marts, tables, labels, scales, max_patient_plots, pseudonymise))
     progress("spider plots drawn")
     sections.append(_survival(marts, tables))
     sections.append(_predictors(tables))
-    sections.append(_dr_definitions(tables, marts, labels, max_patient_plots))
+    sections.append(_dr_definitions(tables, marts, labels, max_patient_plots, scales.days_per_month))
     sections.append(_readers(marts))
     sections.append(_robustness(tables))
     nav = "\n".join(f'<li><a href="#{a}">{esc(t)}</a></li>' for a, t in (
@@ -455,8 +466,7 @@ def render_report(marts: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame
         + (("dr-definitions", "DR by definition, iRECIST"),) * ("dr_definition_prevalence" in tables)
         + (("readers", "Readers"),) * ("dim_patients_by_reader" in marts)
         + (("robustness", "Robustness"),) * ("robustness_cohort" in tables))
-    headline = summary_lines(tables)[:3 + len(tables["survival"])]  # cohort, ORR, DR, medians
-    glance = "".join(f"<li>{esc(line)}</li>" for line in headline)
+    glance = "".join(f"<li>{esc(line)}</li>" for line in headline_lines(tables))
     subtitle = (f"<p>Source: {esc(source)}. RECIST 1.1 lesion responses and dissociated response, computed by "
                 "lesionwise; every figure is embedded in this file.</p>"
                 + ("<p>Patient identifiers are replaced by pseudonyms (--pseudonymise); times are months from "
@@ -467,14 +477,15 @@ def render_report(marts: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame
 
 
 def write_report(source: Path, out: Path, pseudonymise: bool = False, max_patient_plots: int = MAX_PATIENT_PLOTS,
-                 progress: Callable[[str], None] = lambda _: None, robustness: Path | None = None) -> Path:
-    """Reads the marts in `source` (and the outputs of `lesionwise robustness` in `robustness`),
-    writes `out/report.html` and returns its path."""
-    marts, tables = marts_and_results(source, progress)
-    tables.update(read_outputs(robustness))
-    marts.update(read_marts(source, REPORT_ONLY_MARTS) | by_reader_marts(source))
-    page = render_report(marts, tables, source.name, pseudonymise,
-                         max_patient_plots, progress)
+                 progress: Callable[[str], None] = lambda _: None, robustness: Path | None = None,
+                 stats: Path | None = None) -> Path:
+    """Reads the marts in `source`, the study's tables of its stats folder `stats` (default
+    `out/stats`; fitted and written there when it holds no `stats` run of this build) and the
+    outputs of `lesionwise robustness` in `robustness`; writes `out/report.html`, returns its path."""
+    tables = stats_tables(source, out / "stats" if stats is None else stats, progress)
+    tables.update(read_robustness_folder(robustness))
+    marts = study_marts(source) | read_marts(source, REPORT_ONLY_MARTS)
+    page = render_report(marts, tables, read_settings(source), source.name, pseudonymise, max_patient_plots, progress)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "report.html"
     path.write_text(page, encoding="utf-8")

@@ -1,11 +1,14 @@
-"""The predictor models in a few lines for the terminal: which model, its estimate, whether
-the fit is singular and whether the sensitivity models point the other way."""
+"""The study's results in a few lines for the terminal (and the report's glance): cohort, ORR,
+DR, medians, and per predictor model its estimate, whether the fit is singular and whether the
+sensitivity models point the other way."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from analysis_py.outputs.numbers import odds_ratio_text, p_text
+from analysis_py.outputs.numbers import months_text, odds_ratio_text, p_text, percent_text
+from analysis_py.study.predictors import PRIMARY_ROLES, SENSITIVITY
+from analysis_py.study.tables import PATIENT_LEVEL
 
 MODEL_NAMES = {"nested": "nested GLMM", "ar1": "AR(1) GLMM", "patient": "patient GLMM"}
 
@@ -23,7 +26,7 @@ def _direction(odds_ratio) -> int:
 def _disagreeing(row: pd.Series, table: pd.DataFrame) -> list[str]:
     """The sensitivity models of the same factor and level whose odds ratio is on the other side of 1."""
     others = table[(table["level"] == row["level"]) & (table["factor"] == row["factor"])
-                   & (table["role"] == "sensitivity") & table["method"].isin(["glmm_laplace", "gee"])]
+                   & (table["role"] == SENSITIVITY) & table["method"].isin(["glmm_laplace", "gee"])]
     own = _direction(row["odds_ratio"])
     return [f"{model_name(o)} OR {odds_ratio_text(o['odds_ratio'])}" for _, o in others.iterrows()
             if own and _direction(o["odds_ratio"]) == -own]
@@ -41,7 +44,7 @@ def _singular(row: pd.Series) -> str:
 def model_lines(table: pd.DataFrame) -> list[str]:
     """One line per primary GLMM row: comparison, OR, p, the model, singular fit, disagreement."""
     lines = []
-    used = table[table["role"].str.startswith("primary") & (table["method"] == "glmm_laplace")]
+    used = table[table["role"].isin(PRIMARY_ROLES) & (table["method"] == "glmm_laplace")]
     for _, row in used.iterrows():
         if not row["converged"]:
             lines.append(f"{row['level']}: {row['comparison']}: {row['note']} ({model_name(row)})")
@@ -51,4 +54,25 @@ def model_lines(table: pd.DataFrame) -> list[str]:
                 f"{_singular(row)})")
         against = _disagreeing(row, table)
         lines.append(line + (f"; other direction in: {', '.join(against)}" if against else ""))
+    return lines
+
+
+def summary_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """A few lines: cohort, ORR, DR, medians, the study model's p-values."""
+    return headline_lines(tables) + model_lines(tables["response_predictors"]) + model_lines(tables["dr_predictors"])
+
+
+def headline_lines(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Cohort, objective response, DR, and the median of each survival endpoint."""
+    flow = tables["cohort_flow"].set_index("reason")["n_patients"]
+    t2 = tables["table2_best_response"]
+    orr = t2[(t2["response"] == "ORR") & (t2["level"] == PATIENT_LEVEL)].iloc[0]
+    dr = tables["dr_prevalence"].set_index(["level", "dr_type"])
+    lines = [f"eligible patients: {flow.get('eligible', 0)} of {flow.sum()} screened",
+             f"objective response: {orr['n']} ({percent_text(orr['percent'])})",
+             f"DR: {dr.loc[('patient', 'any'), 'n']} patients, {dr.loc[('evaluation', 'any'), 'n']} of "
+             f"{dr.loc[('evaluation', 'any'), 'total']} post-baseline evaluations"]
+    for _, row in tables["survival"].iterrows():
+        lines.append(f"median {row['endpoint']}: {months_text(row['median_months'])} months "
+                     f"(95 % CI {months_text(row['ci_low'])}-{months_text(row['ci_high'])})")
     return lines

@@ -4,41 +4,29 @@ progression. The definitions themselves are computed by dbt (fct_dissociated_res
 from __future__ import annotations
 
 from itertools import combinations
-from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 from lifelines.statistics import logrank_test
 
-from analysis_py.warehouse.marts import read_marts
 from analysis_py.study.tables import eligible
 from analysis_py.study.survival import km_summary
+from analysis_py.warehouse.marts import DR_MARTS
 
-DR_MARTS = ("fct_dissociated_response", "fct_dissociated_response_patients")
 COMPARED_GROUPS = ("DR", "concordant_PD")
 
 
-def has_dr_marts(source: Path) -> bool:
-    """True when `source` (a DuckDB file or a Parquet folder) holds the dissociated-response marts."""
-    if source.is_dir():
-        return all((source / f"{name}.parquet").exists() for name in DR_MARTS)
-    with duckdb.connect(str(source), read_only=True) as con:
-        present = set(con.execute("select table_name from information_schema.tables").df()["table_name"])
-    return set(DR_MARTS) <= present
-
-
-def dr_definition_tables(source: Path, patients: pd.DataFrame,
-                         endpoints: dict[str, tuple[str, str]], method: str) -> dict[str, pd.DataFrame]:
-    """The three tables, or none when `source` predates the dissociated-response marts."""
-    if not has_dr_marts(source):
+def dr_definition_tables(marts: dict[str, pd.DataFrame], endpoints: dict[str, tuple[str, str]],
+                         method: str) -> dict[str, pd.DataFrame]:
+    """The three tables, or none when `marts` lack the dissociated-response marts (a build that
+    predates them)."""
+    if not set(DR_MARTS) <= set(marts):
         return {}
-    marts = read_marts(source, DR_MARTS)
-    evaluations, by_patient = marts["fct_dissociated_response"], marts["fct_dissociated_response_patients"]
+    evaluations, by_patient = (marts[name] for name in DR_MARTS)
     return {
         "dr_definition_prevalence": prevalence(evaluations, by_patient),
         "dr_definition_overlap": overlap(by_patient),
-        "dr_definition_survival": survival_by_group(by_patient, eligible(patients), endpoints, method),
+        "dr_definition_survival": survival_by_group(by_patient, eligible(marts["dim_patients"]), endpoints, method),
     }
 
 

@@ -35,6 +35,11 @@ DR_FACTORS = {
     "has_biopsied_tl": "biopsied target lesion vs none",
 }
 Progress = Callable[[str], None]  # receives one line for the user before each model fit
+# the `role` of a row: the model the study reports, the fallback used in its place when it did
+# not converge, a sensitivity analysis
+PRIMARY, PRIMARY_FALLBACK, SENSITIVITY = "primary", "primary (fallback)", "sensitivity"
+NOT_CONVERGED = "not used: did not converge"
+PRIMARY_ROLES = (PRIMARY, PRIMARY_FALLBACK)
 COLUMNS = ["level", "factor", "comparison", "method", "structure", "role", "rate_exposed", "rate_unexposed",
            "odds_ratio", "ci_low", "ci_high", "p_value", "n_obs", "n_clusters", "converged", "note", "formula",
            "sd_patient", "sd_evaluation", "rho_evaluation", "singular_fit"]
@@ -81,7 +86,7 @@ def evaluation_design(evaluations: pd.DataFrame, patients: pd.DataFrame) -> pd.D
 def _test_rows(level: str, factor: str, comparison: str, exposed, outcome, unit: str) -> list[dict]:
     result = compare_rates(exposed, outcome)
     base = {"level": level, "factor": factor, "comparison": comparison, "structure": "none",
-            "role": "primary", "rate_exposed": 100 * result["rate_exposed"],
+            "role": PRIMARY, "rate_exposed": 100 * result["rate_exposed"],
             "rate_unexposed": 100 * result["rate_unexposed"],
             "n_obs": result["n_exposed"] + result["n_unexposed"], "n_clusters": np.nan,
             "formula": f"{unit} outcome by {factor} (2 x 2 table)"}
@@ -90,7 +95,7 @@ def _test_rows(level: str, factor: str, comparison: str, exposed, outcome, unit:
     return [base | {"method": "fisher_exact", "odds_ratio": result.get("odds_ratio"), "ci_low": result.get("ci_low"),
                     "ci_high": result.get("ci_high"), "p_value": result["fisher_p"], "converged": True,
                     "note": "" if "odds_ratio" in result else "odds ratio not estimable: a cell is 0"},
-            base | {"method": "chi_square_yates", "role": "sensitivity", "p_value": result["chisq_p"],
+            base | {"method": "chi_square_yates", "role": SENSITIVITY, "p_value": result["chisq_p"],
                     "converged": True, "note": ""}]
 
 
@@ -135,10 +140,10 @@ def _glmm_roles(primary: pd.DataFrame, fallback: pd.DataFrame, progress: Progres
     """The study's GLMM as primary and the fallback structure's beside it as a sensitivity
     analysis; the fallback becomes the primary when the study's GLMM does not converge."""
     if primary.loc[primary["kind"] == "fixed", "converged"].all():
-        return pd.concat([primary.assign(role="primary"), fallback.assign(role="sensitivity")])
+        return pd.concat([primary.assign(role=PRIMARY), fallback.assign(role=SENSITIVITY)])
     progress(f"the {primary['structure'].iloc[0]} GLMM did not converge; "
              f"the {fallback['structure'].iloc[0]} GLMM is used instead")
-    return pd.concat([primary.assign(role="not used: did not converge"), fallback.assign(role="primary (fallback)")])
+    return pd.concat([primary.assign(role=NOT_CONVERGED), fallback.assign(role=PRIMARY_FALLBACK)])
 
 
 def _reading_models(data: pd.DataFrame, covariates: list[str], progress: Progress) -> pd.DataFrame:
@@ -148,10 +153,10 @@ def _reading_models(data: pd.DataFrame, covariates: list[str], progress: Progres
     ], _scope(data, "response", covariates, "readings"), progress)
     nested, ar1 = (glmms[glmms["structure"] == s] for s in ("nested", "ar1"))
     return pd.concat([_glmm_roles(nested, ar1, progress), _fitted([
-        ("exchangeable GEE", lambda: gee(data, "response", covariates, "exchangeable").assign(role="sensitivity")),
-        ("nested GEE", lambda: gee(data, "response", covariates, "nested").assign(role="sensitivity")),
+        ("exchangeable GEE", lambda: gee(data, "response", covariates, "exchangeable").assign(role=SENSITIVITY)),
+        ("nested GEE", lambda: gee(data, "response", covariates, "nested").assign(role=SENSITIVITY)),
         ("AR(1) GEE", lambda: gee(data, "response", covariates, "ar1", sequence="lesion_key")
-         .assign(role="sensitivity")),
+         .assign(role=SENSITIVITY)),
     ], _scope(data, "response", covariates, "readings"), progress)], ignore_index=True)
 
 
@@ -186,9 +191,9 @@ def dr_predictors(patients, evaluations, progress: Progress = lambda _: None) ->
     data = evaluation_design(evaluations, cohort)
     covariates = list(DR_FACTORS)
     fits = _fitted([
-        ("patient GLMM", lambda: glmm(data, "dr", covariates, "patient").assign(role="primary")),
-        ("exchangeable GEE", lambda: gee(data, "dr", covariates, "exchangeable").assign(role="sensitivity")),
-        ("AR(1) GEE", lambda: gee(data, "dr", covariates, "ar1", sequence="patient_id").assign(role="sensitivity")),
+        ("patient GLMM", lambda: glmm(data, "dr", covariates, "patient").assign(role=PRIMARY)),
+        ("exchangeable GEE", lambda: gee(data, "dr", covariates, "exchangeable").assign(role=SENSITIVITY)),
+        ("AR(1) GEE", lambda: gee(data, "dr", covariates, "ar1", sequence="patient_id").assign(role=SENSITIVITY)),
     ], _scope(data, "dr", covariates, "evaluations"), progress)
     rows += _model_rows(fits, "evaluation", DR_FACTORS, data, "dr")
     return pd.DataFrame(rows).reindex(columns=COLUMNS)

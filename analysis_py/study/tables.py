@@ -8,6 +8,13 @@ RESPONDING = ("CR", "PR")
 DR_TYPES = ("DR1", "DR2", "DR3")
 
 
+# the level of each block of table2_best_response, and the row of dr_prevalence counting the DR1
+# patients with a biopsied progressive lesion: the keys the report and the terminal find rows by
+PATIENT_LEVEL = "patient (best overall response)"
+LESION_LEVEL = "target lesion (best response)"
+MEASUREMENT_LEVEL = "post-baseline target lesion measurement"
+DR1_BIOPSIED = "DR1 with the progressive lesion biopsied"
+
 def eligible(patients: pd.DataFrame) -> pd.DataFrame:
     return patients[patients["eligible"].fillna(False).astype(bool)]
 
@@ -75,9 +82,9 @@ def _response_counts(level: str, responses: pd.Series) -> pd.DataFrame:
 def table2_best_response(patients, lesions, measurements) -> pd.DataFrame:
     """CR, PR, ORR, SD, PD (and NE) per patient, per target lesion, per post-baseline reading."""
     return pd.concat([
-        _response_counts("patient (best overall response)", eligible(patients)["best_overall_response"].fillna("NE")),
-        _response_counts("target lesion (best response)", lesions["best_response"].fillna("NE")),
-        _response_counts("post-baseline target lesion measurement", measurements["lesion_response"].fillna("NE")),
+        _response_counts(PATIENT_LEVEL, eligible(patients)["best_overall_response"].fillna("NE")),
+        _response_counts(LESION_LEVEL, lesions["best_response"].fillna("NE")),
+        _response_counts(MEASUREMENT_LEVEL, measurements["lesion_response"].fillna("NE")),
     ], ignore_index=True)
 
 
@@ -108,6 +115,6 @@ def dr_prevalence(patients, evaluations, measurements, lesions) -> pd.DataFrame:
             rows.append({"level": level, "dr_type": kind, "n": n, "total": len(dr),
                          "percent": 100 * n / len(dr) if len(dr) else float("nan")})
     n_dr1, n_biopsied = _biopsied_progression(evaluations, measurements, lesions)
-    rows.append({"level": "patient", "dr_type": "DR1 with the progressive lesion biopsied", "n": n_biopsied,
+    rows.append({"level": "patient", "dr_type": DR1_BIOPSIED, "n": n_biopsied,
                  "total": n_dr1, "percent": 100 * n_biopsied / n_dr1 if n_dr1 else float("nan")})
     return pd.DataFrame(rows)

@@ -1,7 +1,9 @@
-"""Reads the contract's marts: from a DuckDB file (opened read-only) or a folder of Parquet files,
-written by a build that completed (its build record says so)."""
+"""Read-only access to a finished build: its marts, the settings they were built with and
+its build record, from a DuckDB file (opened read-only) or a folder of Parquet files written
+by a build that completed (its build record says so)."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -13,6 +15,9 @@ from analysis_py.errors import UserError
 
 MARTS = ("dim_patients", "dim_target_lesions", "fct_lesion_measurements", "fct_evaluations",
          "cohort_flow")
+DR_MARTS = ("fct_dissociated_response", "fct_dissociated_response_patients")
+BY_READER_MARTS = ("fct_lesion_measurements_by_reader", "fct_evaluations_by_reader", "dim_patients_by_reader")
+SETTINGS = "build_settings"
 
 
 def read_marts(source: Path, names: tuple[str, ...] = MARTS) -> dict[str, pd.DataFrame]:
@@ -39,6 +44,64 @@ def read_marts(source: Path, names: tuple[str, ...] = MARTS) -> dict[str, pd.Dat
         if RECORD not in present or not completed(con, f'main."{RECORD}"'):
             raise UserError(_building(source) or _no_record(source))
         return sorted_tables(con, names)
+
+
+def study_marts(source: Path) -> dict[str, pd.DataFrame]:
+    """What the study layer reads: the contract's marts, the dissociated-response marts when the
+    build has them, and the per-reader marts when they hold two readers or more."""
+    marts = read_marts(source)
+    present = present_tables(source)
+    if set(DR_MARTS) <= present:
+        marts |= read_marts(source, DR_MARTS)
+    return marts | by_reader_marts(source)
+
+
+def by_reader_marts(source: Path) -> dict[str, pd.DataFrame]:
+    """The per-reader marts of `source` when they hold two readers or more, else none."""
+    if BY_READER_MARTS[0] not in present_tables(source):
+        return {}
+    with _query_connection(source) as (con, relation):
+        readers = con.execute(f"select count(distinct reader) from {relation(BY_READER_MARTS[0])}").fetchone()[0]
+    return read_marts(source, BY_READER_MARTS) if readers >= 2 else {}
+
+
+def read_settings(source: Path) -> dict[str, str]:
+    """The settings in force when `source` was built (mart build_settings: name -> value as
+    text, `--vars` overrides included)."""
+    if SETTINGS not in present_tables(source):
+        raise UserError(f"{source} has no table {SETTINGS} (it predates lesionwise's settings record): "
+                        "build it again with `make build`")
+    with _query_connection(source) as (con, relation):
+        return dict(con.execute(f"select name, value from {relation(SETTINGS)}").fetchall())
+
+
+def build_record(source: Path) -> dict[str, str]:
+    """The row of the build that wrote `source`, every value as text: what identifies that
+    build (its times, input folder, settings given and versions)."""
+    record = read_marts(source, (RECORD,))[RECORD]
+    return {column: str(value) for column, value in record.iloc[0].items()}
+
+
+def present_tables(source: Path) -> set[str]:
+    """The tables of `source`: those of its DuckDB file, or the `<name>.parquet` of its folder."""
+    if source.is_dir():
+        return {path.name.removesuffix(".parquet") for path in source.glob("*.parquet")}
+    with _query_connection(source) as (con, _):
+        return set(con.execute("select table_name from information_schema.tables "
+                               "where table_schema = 'main'").df()["table_name"])
+
+
+@contextmanager
+def _query_connection(source: Path):
+    """A DuckDB connection on `source` and the SQL relation of a table of it by name."""
+    if not source.exists():
+        raise UserError(_building(source) or f"no DuckDB file at {source}: run `make build` first (or pass --db)")
+    if source.is_dir():
+        with duckdb.connect() as con:
+            yield con, lambda name: _parquet_relation(source, name)
+    else:
+        with duckdb.connect(str(source), read_only=True) as con:
+            yield con, lambda name: f'main."{name}"'
 
 
 def sorted_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> dict[str, pd.DataFrame]:
@@ -73,8 +136,12 @@ def _quoted(text: str) -> str:
 
 
 def _read_parquet(folder: Path, name: str) -> pd.DataFrame:
-    """`<name>.parquet`: a file (DuckDB's export, `lesionwise build --export`), or a folder of
-    part files as Spark writes it on a cluster."""
+    return duckdb.sql(f"select * from {_parquet_relation(folder, name)} order by all").df()
+
+
+def _parquet_relation(folder: Path, name: str) -> str:
+    """`<name>.parquet` of `folder` as a relation: a file (DuckDB's export, `lesionwise build
+    --export`), or a folder of part files as Spark writes it on a cluster."""
     path = folder / f"{name}.parquet"
     if path.is_dir():
         files = path / "*.parquet"
@@ -82,4 +149,4 @@ def _read_parquet(folder: Path, name: str) -> pd.DataFrame:
         files = path
     else:
         raise UserError(f"mart {name} missing: no {path} (run `make build EXPORT={folder}`)")
-    return duckdb.sql(f"select * from read_parquet('{_quoted(files.as_posix())}') order by all").df()
+    return f"read_parquet('{_quoted(files.as_posix())}')"

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis_py.outputs.figures.irecist_swimmer import irecist_lanes, irecist_swimmer_figure
-from analysis_py.outputs.figures.palette import DAYS_PER_MONTH
+
+DAYS_PER_MONTH = 30.4375  # the build setting days_per_month, as the report passes it
 
 # A: iUPD on day 61, reset by an iSD on day 122 (pseudo-progression). B: iUPD on day 120,
 # still iUPD on day 150, confirmed on day 180. C: never an iUPD.
@@ -21,7 +22,7 @@ EVALUATIONS = pd.DataFrame({
 
 
 def test_lanes_are_the_patients_with_an_iupd_confirmed_first():
-    lanes, events = irecist_lanes(PATIENTS, EVALUATIONS)
+    lanes, events = irecist_lanes(PATIENTS, EVALUATIONS, DAYS_PER_MONTH)
     assert lanes["patient_id"].tolist() == ["B", "A"]
     assert lanes["confirmed"].tolist() == [True, False]
     assert lanes["first_iupd_months"].tolist() == [120 / DAYS_PER_MONTH, 61 / DAYS_PER_MONTH]
@@ -31,7 +32,7 @@ def test_lanes_are_the_patients_with_an_iupd_confirmed_first():
 
 
 def test_the_figure_has_a_lane_per_patient_and_names_the_confirmed_count():
-    lanes, events = irecist_lanes(PATIENTS, EVALUATIONS)
+    lanes, events = irecist_lanes(PATIENTS, EVALUATIONS, DAYS_PER_MONTH)
     axes = irecist_swimmer_figure(lanes, events, {"A": "Patient 1"}).axes[0]
     assert [tick.get_text() for tick in axes.get_yticklabels()] == ["B", "Patient 1"]
     assert axes.get_title(loc="left") == "iRECIST swimmer (2 patients with an iUPD, 1 confirmed as iCPD)"

@@ -11,6 +11,7 @@ import pytest
 from analysis_py.warehouse.build import run_dbt_build
 from analysis_py.errors import UserError
 from analysis_py.study.readers import default_cv, reader_tables
+from analysis_py.warehouse.marts import by_reader_marts
 from conftest import TEST_DATA, read_table
 
 TWO_READERS = TEST_DATA / "two-readers"
@@ -103,11 +104,11 @@ def test_a_one_reader_folder_gives_the_first_readers_contract_marts_and_no_reade
 def test_stats_agreement_and_the_robustness_cv_from_the_paired_readings(two_readers_db):
     """The four post-baseline pairs 25/22, 24/24, 20/22, 10/12: var ln(r1/r2) = 0.017685 (n - 1),
     sigma^2 = 0.0088426, cv = sqrt(exp(sigma^2) - 1) = 0.094244."""
-    agreement = reader_tables(two_readers_db)["reader_agreement"]
+    agreement = reader_tables(by_reader_marts(two_readers_db))["reader_agreement"]
     icc = agreement[(agreement["measure"] == "diameter_mm") & (agreement["statistic"] == "bland_altman_mm")].iloc[0]
     assert (icc["reader_1"], icc["reader_2"], icc["n"]) == ("R1", "R2", 4)
     assert icc["estimate"] == pytest.approx((3 + 0 - 2 - 2) / 4)
-    assert default_cv(two_readers_db, 0.08) == pytest.approx(0.094244, abs=1e-6)
+    assert default_cv(by_reader_marts(two_readers_db), 0.08) == pytest.approx(0.094244, abs=1e-6)
 
 
 def test_one_reader_has_no_agreement_and_keeps_the_given_cv(tmp_path):
@@ -117,5 +118,5 @@ def test_one_reader_has_no_agreement_and_keeps_the_given_cv(tmp_path):
     readings[readings["reader"] == "R1"].to_csv(folder / "measurements.csv", index=False)
     db = tmp_path / "one.duckdb"
     run_dbt_build(folder, db, quiet=True)
-    assert reader_tables(db) == {}
-    assert default_cv(db, 0.08) == 0.08
+    assert reader_tables(by_reader_marts(db)) == {}
+    assert default_cv(by_reader_marts(db), 0.08) == 0.08

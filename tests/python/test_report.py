@@ -25,9 +25,9 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from analysis_py.cli import app
-from analysis_py.warehouse.marts import MARTS, read_marts
+from analysis_py.warehouse.marts import MARTS, read_marts, read_settings
 from analysis_py.outputs.report import REPORT_ONLY_MARTS, patient_labels, render_report, write_report
-from analysis_py.outputs.stats_folder import study_results
+from analysis_py.study.results import study_results
 from conftest import build_marts
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
@@ -281,7 +281,7 @@ def test_the_browser_check_catches_a_broken_page(browser, tmp_path):
 def test_pseudonymise_hides_patient_and_lesion_identifiers(demo_marts):
     db, marts = demo_marts
     tables = study_results(marts, lambda _: None)
-    page = render_report(marts, tables, db.name, pseudonymise=True, max_patient_plots=8)
+    page = render_report(marts, tables, read_settings(db), db.name, pseudonymise=True, max_patient_plots=8)
     ids = set(marts["dim_patients"]["patient_id"]) | set(marts["dim_target_lesions"]["lesion_id"])
     shown = set(re.findall(r"[A-Za-z0-9_-]+", re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)))
     assert ids & shown == set()

@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from analysis_py.cli import app
-from analysis_py.warehouse.robustness import DATABASE_NAME, ErrorModel, run_draws, write_robustness
+from analysis_py.outputs.robustness_folder import write_robustness
+from analysis_py.warehouse.robustness import DATABASE_NAME, ErrorModel, run_draws
 from conftest import build_marts
 
 

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from analysis_py.sdtm import audit as sdtm_audit
 from analysis_py.sdtm import importer as sdtm
 from analysis_py.cli import app
 from analysis_py.errors import UserError
@@ -247,7 +248,7 @@ def test_onco_cohort(onco_marts):
 
 def test_onco_audit_agreement(onco_marts):
     audit = onco_marts["fct_response_audit"]
-    table = sdtm.audit_agreement(audit).set_index("response")
+    table = sdtm_audit.audit_agreement(audit).set_index("response")
     assert len(audit) == 633 and audit["is_recomputed"].all()
     assert table.loc["target", ["n_compared", "n_agree", "n_disagree"]].tolist() == [633, 558, 75]
     assert table.loc["non_target", ["n_compared", "n_agree"]].tolist() == [632, 632]
@@ -294,7 +295,7 @@ def test_recist_independent_audit(recist_marts):
     patients = recist_marts["dim_patients"]
     assert patients["eligible"].sum() == 6
     audit = recist_marts["fct_response_audit"]
-    table = sdtm.audit_agreement(audit).set_index("response")
+    table = sdtm_audit.audit_agreement(audit).set_index("response")
     assert table.loc["target", "n_compared"] == 0  # this RS records OVRLRESP only
     assert table.loc["overall", ["n_compared", "n_agree", "n_disagree"]].tolist() == [22, 19, 3]
     not_recomputed = audit[audit["reason"] == "not_recomputed"]

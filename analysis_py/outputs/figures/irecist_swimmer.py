@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from analysis_py.outputs.figures.palette import DAYS_PER_MONTH, RESPONSE_COLOURS
+from analysis_py.outputs.figures.palette import RESPONSE_COLOURS
 from analysis_py.outputs.figures.swimmer import EVENT_STYLES, draw_follow_up_ends, set_lane_axes
 
 IRECIST_COLOURS = {f"i{code}": colour for code, colour in RESPONSE_COLOURS.items() if code != "PD"} | {
@@ -22,11 +22,11 @@ MARKS = {  # event: (label, marker, face colour, edge colour, size)
 }
 
 
-def irecist_lanes(patients: pd.DataFrame, irecist: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def irecist_lanes(patients: pd.DataFrame, irecist: pd.DataFrame, days_per_month: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The lanes (patients with an iUPD: follow-up, death, iRECIST best response, months to the
     last evaluation; confirmed ones first, then by first iUPD) and their events (patient_id,
     months, event among iupd / reset / icpd)."""
-    evaluations = irecist.assign(months=irecist["days_from_inclusion"] / DAYS_PER_MONTH)
+    evaluations = irecist.assign(months=irecist["days_from_inclusion"] / days_per_month)
     events = pd.concat([
         evaluations.loc[evaluations["overall_response"] == "iUPD"].assign(event="iupd"),
         evaluations.loc[evaluations["resets_iupd"].fillna(False).astype(bool)].assign(event="reset"),

@@ -6,7 +6,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis_py.outputs.numbers import months_text
-from analysis_py.study.survival import confidence_band, km_median
+from analysis_py.study.results import CI_METHOD, ENDPOINTS
+from analysis_py.study.survival import confidence_band, km_curve, km_median
+from analysis_py.study.tables import eligible
 
 RISK_STEP_MONTHS = 6  # numbers at risk every 6 months
 
@@ -51,3 +53,14 @@ def _mark_median(ax, median: float) -> None:
     ax.plot([0, median, median], [0.5, 0.5, 0], linestyle="--", color="0.4", linewidth=1)
     ax.annotate(f"median {months_text(median)} months", (median, 0.5), xytext=(6, 6), textcoords="offset points",
                 fontsize=9)
+
+
+def km_figures(patients: pd.DataFrame) -> dict[str, Figure]:
+    """The Kaplan-Meier figure of each endpoint over the eligible patients."""
+    cohort = eligible(patients)
+    figures = {}
+    for name, (time_col, event_col) in ENDPOINTS.items():
+        data = cohort[[time_col, event_col]].dropna()
+        figures[name] = km_figure(km_curve(data[time_col].to_numpy(), data[event_col].to_numpy()),
+                                  f"{name} (Kaplan-Meier, 95 % {CI_METHOD} band)", CI_METHOD)
+    return figures

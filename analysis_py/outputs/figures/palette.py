@@ -10,7 +10,6 @@ RESPONSE_COLOURS = {"CR": "#1B7837", "PR": "#7FBF7B", "SD": "#BABABA", "PD": "#D
 DR_STYLES = {  # DR type: (colour, marker)
     "DR1": ("#762A83", "D"), "DR2": ("#B35806", "s"), "DR3": ("#2166AC", "^"),
 }
-DAYS_PER_MONTH = 30.4375  # dbt var days_per_month
 
 
 def site_colour(site_group: str) -> str:

@@ -5,19 +5,20 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from analysis_py.outputs.figures.palette import DAYS_PER_MONTH, DR_STYLES, site_colour, site_label
+from analysis_py.outputs.figures.palette import DR_STYLES, site_colour, site_label
 
 
-def spider_readings(patients: pd.DataFrame, lesions: pd.DataFrame, measurements: pd.DataFrame) -> pd.DataFrame:
+def spider_readings(patients: pd.DataFrame, lesions: pd.DataFrame, measurements: pd.DataFrame,
+                    days_per_month: float) -> pd.DataFrame:
     """One row per target lesion x evaluation, baseline included (0 %): patient_id, lesion_id,
     site_group, months (from inclusion), pct_change (NaN where the reading has no value)."""
     inclusion = patients.set_index("patient_id")["inclusion_date"]
     base = lesions[["patient_id", "lesion_id", "site_group", "baseline_date"]].copy()
     offset = (pd.to_datetime(base["baseline_date"]) - pd.to_datetime(base["patient_id"].map(inclusion))).dt.days
-    base = base.assign(months=offset / DAYS_PER_MONTH, pct_change=0.0).drop(columns="baseline_date")
+    base = base.assign(months=offset / days_per_month, pct_change=0.0).drop(columns="baseline_date")
     post = measurements[["patient_id", "lesion_id", "days_from_inclusion", "pct_change_baseline"]].merge(
         lesions[["patient_id", "lesion_id", "site_group"]], on=["patient_id", "lesion_id"])
-    post = post.assign(months=post["days_from_inclusion"] / DAYS_PER_MONTH,
+    post = post.assign(months=post["days_from_inclusion"] / days_per_month,
                        pct_change=post["pct_change_baseline"].astype(float))
     columns = ["patient_id", "lesion_id", "site_group", "months", "pct_change"]
     return pd.concat([base[columns], post[columns]], ignore_index=True).sort_values(

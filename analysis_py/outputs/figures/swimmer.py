@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from analysis_py.outputs.figures.palette import DAYS_PER_MONTH, DR_STYLES, RESPONSE_COLOURS
+from analysis_py.outputs.figures.palette import DR_STYLES, RESPONSE_COLOURS
 
 EVENT_STYLES = {  # event: (label, marker, face colour, edge colour, size)
     "response": ("response onset (first CR/PR)", "*", "#F2C200", "#000000", 8.0),
@@ -17,18 +17,18 @@ EVENT_STYLES = {  # event: (label, marker, face colour, edge colour, size)
 }
 
 
-def swimmer_lanes(patients: pd.DataFrame, evaluations: pd.DataFrame) -> pd.DataFrame:
+def swimmer_lanes(patients: pd.DataFrame, evaluations: pd.DataFrame, days_per_month: float) -> pd.DataFrame:
     """One row per eligible patient, in months from inclusion: treatment (end of treatment, or
     last follow-up while ongoing), ongoing, response onset, progression, follow-up end and whether
     it is a death, the best overall response; longest treatment first."""
     p = patients.copy()
     inclusion = pd.to_datetime(p["inclusion_date"])
     follow_up = p["os_months"].astype(float)
-    treatment = (pd.to_datetime(p["treatment_end_date"]) - inclusion).dt.days / DAYS_PER_MONTH
+    treatment = (pd.to_datetime(p["treatment_end_date"]) - inclusion).dt.days / days_per_month
     ongoing = treatment.isna()
-    by_patient = evaluations.assign(months=evaluations["days_from_inclusion"] / DAYS_PER_MONTH).groupby("patient_id")
+    by_patient = evaluations.assign(months=evaluations["days_from_inclusion"] / days_per_month).groupby("patient_id")
     first = {kind: evaluations[evaluations["overall_response"].isin(codes)].assign(
-        months=lambda e: e["days_from_inclusion"] / DAYS_PER_MONTH).groupby("patient_id")["months"].min()
+        months=lambda e: e["days_from_inclusion"] / days_per_month).groupby("patient_id")["months"].min()
         for kind, codes in (("response", ("CR", "PR")), ("progression", ("PD",)))}
     lanes = pd.DataFrame({
         "patient_id": p["patient_id"].to_numpy(),
