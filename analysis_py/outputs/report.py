@@ -299,7 +299,7 @@ def _spiders(marts, labels, scales: Scales, dr_evaluations, max_plots, pseudonym
              f"lesion coloured by site and labelled at its last reading; dashed lines at {pd_line:+.0f} % "
              f"(progression) and {pr_line:+.0f} % (partial response); a vertical line and marker at each "
              "evaluation with a DR, by type. Progression is judged from the nadir, so a lesion can progress "
-             "below the +20 % line.</p>")
+             f"below the {pd_line:+.0f} % line.</p>")
     body = intro + cut + f"<h3>Gallery of the {n_dr_patients} DR patients (DR1, then DR2, then DR3)</h3>" + \
         f'<div class="gallery" data-gallery="dr">{"".join(galleries[True])}</div>'
     others = len(patients) - n_dr_patients
