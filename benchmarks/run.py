@@ -252,6 +252,8 @@ class Bench:
                 self.record(size, rows, "lesionwise_stats", results)
             if results[-1].returncode and not results[-1].timed_out:
                 self.failures.append(f"{size}: lesionwise stats failed")
+            else:
+                self.report_after_stats(size, rows, db, runs)
         else:
             self.record(size, rows, "lesionwise_stats", [], note=f"not run (--stats-max {args.stats_max})")
 
@@ -309,6 +311,16 @@ class Bench:
                             note=f"{n_input} input rows; not required to agree: {agreement}")
         else:
             self.record(size, rows, "pyrecist", [], note=f"not run (--pyrecist-max {args.pyrecist_max})")
+
+    def report_after_stats(self, size: int, rows: int, db: Path, runs: int) -> None:
+        """`lesionwise report` on the stats folder `lesionwise stats` just wrote: it reuses the
+        fitted models (fits none) and draws the report."""
+        report = [str(BIN / "lesionwise"), "report", "--db", str(db), "--out", str(self.work / f"report-{size}"),
+                  "--stats", str(self.work / f"stats-{size}"), "--quiet"]
+        results = self.step(size, "report_after_stats", report, runs)
+        self.record(size, rows, "report_after_stats", results, note="reuses the stats folder: no model fitted")
+        if results[-1].returncode:
+            self.failures.append(f"{size}: lesionwise report failed")
 
     def robustness(self, size: int, rows: int, db: Path) -> None:
         """Optional (--robustness-draws): `lesionwise robustness` on the marts."""
