@@ -19,6 +19,7 @@ from analysis_py.simulation import attributes, rules
 from analysis_py.simulation.associations import Plans, adjusted_irradiated_loss, factor_loss
 from analysis_py.simulation.courses import COURSES, Course
 from analysis_py.simulation.trajectories import Unreachable, draw_baseline, draw_values
+from analysis_py.study.survival import km_curve, km_median
 
 DEMO_SEED = 20190607
 # The second reader R2 (docs/readers.md): every valued reading of R1 times a log-normal error
@@ -397,19 +398,9 @@ def place_deaths(patients: list[Patient], noise: np.ndarray, declined_days: np.n
 def os_median_months(patients: list[Patient], noise: np.ndarray, declined: np.ndarray, scale: float) -> float:
     place_deaths(patients, noise, declined, scale)
     times = [p.death_day if p.death_day is not None else p.last_contact_day for p in patients]
-    return km_median(times, [p.death_day is not None for p in patients]) / rules.DAYS_PER_MONTH
-
-
-def km_median(times: list[int], events: list[bool]) -> float:
-    """Kaplan-Meier median: the first time the survival estimate reaches 0.5."""
-    at_risk, survival = len(times), 1.0
-    for time in sorted(set(times)):
-        deaths = sum(1 for t, e in zip(times, events) if t == time and e)
-        survival *= 1 - deaths / at_risk
-        if survival <= 0.5:
-            return time
-        at_risk -= sum(1 for t in times if t == time)
-    return math.inf
+    curve = km_curve(np.array(times), np.array([p.death_day is not None for p in patients]))
+    median, _, _ = km_median(curve, "log-log")  # NaN when not reached
+    return median / rules.DAYS_PER_MONTH
 
 
 def calibrate(measure, target: float, low: float, high: float) -> float:
