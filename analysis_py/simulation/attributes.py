@@ -15,7 +15,6 @@ N_TRIALS = 19
 AGE_MEDIAN, AGE_MIN, AGE_MAX = 59, 21, 90
 MONTHS_TO_ICI_MEDIAN, MONTHS_TO_ICI_MIN, MONTHS_TO_ICI_MAX = 12, 1, 119
 MALE_SHARE = 0.59
-DAYS_PER_MONTH = 30.4375
 
 # Organ affinity of metastases by primary tumour: weights over the TL site groups.
 SITE_GROUPS = ("lung", "lymph_node", "liver", "head_neck", "adrenal", "other")

@@ -15,10 +15,11 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from analysis_py.simulation import attributes
+from analysis_py.simulation import attributes, rules
 from analysis_py.simulation.associations import Plans, adjusted_irradiated_loss, factor_loss
 from analysis_py.simulation.courses import COURSES, Course
 from analysis_py.simulation.trajectories import Unreachable, draw_baseline, draw_values
+from analysis_py.study.survival import km_curve, km_median
 
 DEMO_SEED = 20190607
 # The second reader R2 (docs/readers.md): every valued reading of R1 times a log-normal error
@@ -325,8 +326,8 @@ def sums_follow(targets: list[Lesion], plan: list[str]) -> bool:
     nadir = baseline_sum
     for k, wanted in enumerate(plan):
         total = sum(lesion.values[k] for lesion in targets)
-        partial = 10 * total <= 7 * baseline_sum
-        if wanted != "any" and sum_progressed(total, nadir):
+        partial = rules.partial_response(total, baseline_sum)
+        if wanted != "any" and rules.progressed(total, nadir):
             return False
         if (wanted == "PR" and not partial) or (wanted == "SD" and partial):
             return False
@@ -334,15 +335,11 @@ def sums_follow(targets: list[Lesion], plan: list[str]) -> bool:
     return True
 
 
-def sum_progressed(total: int, nadir: int) -> bool:
-    return total - nadir >= 500 and 10 * total >= 12 * nadir
-
-
 def target_progression(patient: Patient, k: int) -> bool:
     """Whether the target sum alone makes evaluation k a progression."""
     sums = [sum(lesion.baseline for lesion in patient.targets)]
     sums += [sum(lesion.values[j] for lesion in patient.targets) for j in range(k + 1)]
-    return sum_progressed(sums[-1], min(sums[:-1]))
+    return rules.progressed(sums[-1], min(sums[:-1]))
 
 
 # --- dates: scans, deaths, treatment ----------------------------------------------------------
@@ -401,19 +398,9 @@ def place_deaths(patients: list[Patient], noise: np.ndarray, declined_days: np.n
 def os_median_months(patients: list[Patient], noise: np.ndarray, declined: np.ndarray, scale: float) -> float:
     place_deaths(patients, noise, declined, scale)
     times = [p.death_day if p.death_day is not None else p.last_contact_day for p in patients]
-    return km_median(times, [p.death_day is not None for p in patients]) / attributes.DAYS_PER_MONTH
-
-
-def km_median(times: list[int], events: list[bool]) -> float:
-    """Kaplan-Meier median: the first time the survival estimate reaches 0.5."""
-    at_risk, survival = len(times), 1.0
-    for time in sorted(set(times)):
-        deaths = sum(1 for t, e in zip(times, events) if t == time and e)
-        survival *= 1 - deaths / at_risk
-        if survival <= 0.5:
-            return time
-        at_risk -= sum(1 for t in times if t == time)
-    return math.inf
+    curve = km_curve(np.array(times), np.array([p.death_day is not None for p in patients]))
+    median, _, _ = km_median(curve, "log-log")  # NaN when not reached
+    return median / rules.DAYS_PER_MONTH
 
 
 def calibrate(measure, target: float, low: float, high: float) -> float:
@@ -514,9 +501,10 @@ class TargetIndex:
 
 
 def assign_radiotherapy(patients: list[Patient], rng: np.random.Generator) -> None:
-    """Prior radiotherapy: 44 patients of the primary, 18 of a metastasis, 17 of them within
-    6 months; 49 irradiated target lesions (11 recently), fewer of them responding, within
-    their patients too."""
+    """Prior radiotherapy: 44 patients of the primary, 18 of a metastasis, 17 of them recent
+    (their course from 30 days to a week inside recent_radiotherapy_days before inclusion, the
+    others' 17 days or more past it); 49 irradiated target lesions (11 recently), fewer of them
+    responding, within their patients too."""
     index = TargetIndex(patients)
     primary, metastasis = radiotherapy_groups(patients, rng)
     candidates = [t for p in primary for t in p.targets if t.group in ("head_neck", "lymph_node")]
@@ -531,7 +519,8 @@ def assign_radiotherapy(patients: list[Patient], rng: np.random.Generator) -> No
     recent = recent_primary + recent_metastasis
     for target, group in (("primary", primary), ("metastasis", metastasis)):
         for patient in group:
-            day = -int(rng.integers(30, 176)) if patient in recent else -int(rng.integers(200, 2500))
+            day = -int(rng.integers(30, rules.RECENT_RADIOTHERAPY_DAYS - 7)) if patient in recent \
+                else -int(rng.integers(rules.RECENT_RADIOTHERAPY_DAYS + 17, 2500))
             lesions = [t.lesion_id for t in patient.targets if t.irradiated] or [""]
             patient.procedures += [("radiotherapy", day, lesion_id, target) for lesion_id in lesions]
 
@@ -708,7 +697,7 @@ def day(patient: Patient, offset: int | None) -> str:
 
 
 def patient_row(p: Patient) -> tuple:
-    diagnosis = -round(p.months_to_ici * attributes.DAYS_PER_MONTH)
+    diagnosis = -round(p.months_to_ici * rules.DAYS_PER_MONTH)
     return (p.patient_id, p.study_id, p.sex, p.age, p.primary, p.prior_lines, p.regimen, day(p, diagnosis),
             p.inclusion.isoformat(), day(p, p.treatment_end_day), day(p, p.last_contact_day),
             day(p, p.death_day), p.exclusion)

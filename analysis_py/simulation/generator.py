@@ -17,9 +17,11 @@ stream of their own, so the other files are those drawn without them.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from analysis_py.simulation import attributes
+from analysis_py.simulation import attributes, rules
 from analysis_py.simulation.readers import reread, with_readers
 
 FLOW = {"screening_failure": 104, "concomitant_chemotherapy": 33, "concomitant_targeted_therapy": 1,
@@ -32,7 +34,6 @@ TARGETS_PER_PATIENT = {2: 49, 3: 35, 4: 11, 5: 5}
 FIRST_INCLUSION = np.datetime64("2014-01-06").astype(int)
 INCLUSION_SPAN_DAYS = 2000
 CUTOFF = np.datetime64("2021-12-31").astype(int)
-DAYS_PER_MONTH = 30.4375
 MAX_SCANS = 40
 MAX_DIAMETER = 25000     # hundredths of mm: growth saturates at 25 cm
 
@@ -52,7 +53,7 @@ P_LONG_RESPONDER = 0.17
 P_BEYOND_PROGRESSION = 0.3
 P_PSEUDO_PROGRESSION = 0.02          # per follow-up scan before progression: a transient new lesion
 P_FURTHER_NEW_LESION = 0.4           # per later scan with new lesions: one more appears
-P_MEASURABLE_NEW = 0.6               # a new lesion's first value is 10-25 mm, else 5-9.9 mm
+P_MEASURABLE_NEW = 0.6               # a new lesion's first value is measurable (irecist_new_lesion_min_mm to 25 mm), else 5 mm to 0.1 mm below
 P_NON_TARGET_INCREASE = 0.5          # per scan after a non-target PD: it increased further
 NEW_LESION_SITES = np.array(["lung", "liver", "bone", "peritoneum", "mediastinal lymph node"])
 NEW_LESION_HEADER = ("patient_id", "lesion_id", "assessment_date", "site", "diameter_mm", "status")
@@ -95,7 +96,7 @@ def draw_patients(first: int, n: int, rng: np.random.Generator) -> dict[str, np.
     tendency = rng.normal(0, 1, n)
     inclusion = FIRST_INCLUSION + rng.integers(0, INCLUSION_SPAN_DAYS, n)
     progression = progression_months(tendency, rng)
-    death = inclusion + np.round(death_months(progression, rng) * DAYS_PER_MONTH).astype(int)
+    death = inclusion + np.round(death_months(progression, rng) * rules.DAYS_PER_MONTH).astype(int)
     return dict(flow=flow, tendency=tendency, inclusion=inclusion, progression=progression, death=death,
                 primary=attributes.draw_primaries(n, rng), sex=np.where(rng.random(n) < attributes.MALE_SHARE, "M", "F"),
                 age=attributes.draw_ages(n, rng), prior_lines=attributes.draw_prior_lines(n, rng),
@@ -185,7 +186,7 @@ def draw_scans(patients: dict, rng: np.random.Generator) -> dict[str, np.ndarray
                          rng.integers(63, 85, (n, MAX_SCANS)))
     intervals[:, 0] = -rng.integers(0, 22, n)
     days = np.concatenate([intervals[:, :1], np.cumsum(intervals[:, 1:], axis=1)], axis=1)
-    progression_day = patients["progression"] * DAYS_PER_MONTH
+    progression_day = patients["progression"] * rules.DAYS_PER_MONTH
     first_after = (days < progression_day[:, None]).sum(axis=1)          # index of the progression scan
     extra = np.where(rng.random(n) < P_BEYOND_PROGRESSION, rng.integers(1, 4, n), 0)
     alive_until = np.minimum(patients["death"], CUTOFF) - patients["inclusion"]
@@ -202,14 +203,15 @@ def draw_measurements(patients: dict, lesions: dict, scans: dict, rng: np.random
     kept = scans["keep"][owner]
     lesion_index, scan_index = np.nonzero(kept)
     day = scans["days"][owner[lesion_index], scan_index]
-    months = np.maximum(day, 0) / DAYS_PER_MONTH
+    months = np.maximum(day, 0) / rules.DAYS_PER_MONTH
     log_ratio = (lesions["shrink"][lesion_index] * np.minimum(months / 3.0, 1.0)
                  + lesions["growth"][lesion_index] * np.maximum(months - lesions["escape"][lesion_index], 0)
                  + rng.normal(0, 0.04, len(day)) * (scan_index > 0))
     value = lesions["baseline"][lesion_index] * np.exp(log_ratio)
     node = lesions["node"][lesion_index]
     value = np.clip(value, np.where(node, 400, 0), MAX_DIAMETER)
-    status = np.where(~node & (value < 300), "absent", np.where(~node & (value < 500), "too_small", ""))
+    too_small = ~node & (value < float(rules.TOO_SMALL))
+    status = np.where(~node & (value < 300), "absent", np.where(too_small, "too_small", ""))
     status = np.where((scan_index > 0) & (rng.random(len(day)) < 0.003), "not_evaluable", status)
     return dict(owner=owner[lesion_index], number=lesions["number"][lesion_index],
                 date=patients["inclusion"][owner[lesion_index]] + day,
@@ -240,9 +242,9 @@ def lesion_ids(number: np.ndarray) -> np.ndarray:
 def patient_columns(ids: np.ndarray, patients: dict) -> list[np.ndarray]:
     flow, inclusion = patients["flow"], patients["inclusion"]
     dead = patients["death"] <= CUTOFF
-    treatment_end = inclusion + np.minimum(np.round(patients["progression"] * DAYS_PER_MONTH + 14), 1095).astype(int)
+    treatment_end = inclusion + np.minimum(np.round(patients["progression"] * rules.DAYS_PER_MONTH + 14), 1095).astype(int)
     treated = flow != SCREENING_FAILURE
-    diagnosis = inclusion - np.round(patients["months_to_ici"] * DAYS_PER_MONTH).astype(int)
+    diagnosis = inclusion - np.round(patients["months_to_ici"] * rules.DAYS_PER_MONTH).astype(int)
     last_contact = np.where(dead, patients["death"], CUTOFF - 7)
     return [ids, np.strings.add("TRIAL", np.strings.zfill(patients["trial"].astype(str), 2)), patients["sex"],
             patients["age"].astype(str), patients["primary"].astype(str), patients["prior_lines"].astype(str),
@@ -299,6 +301,7 @@ def new_lesion_rows(patient, date, new, owner, scan, pseudo, rng: np.random.Gene
     one more now and then later, each growing 0-4 mm per scan."""
     rows: list[tuple] = []
     present: dict[int, list[list]] = {}
+    measurable = math.ceil(rules.NEW_LESION_MIN)
     for i in np.nonzero(new == "yes")[0]:
         if pseudo[i]:
             rows.append((patient[i], f"N{scan[i]:02d}a", date[i], "lung", 600))
@@ -308,7 +311,7 @@ def new_lesion_rows(patient, date, new, owner, scan, pseudo, rng: np.random.Gene
         for lesion in lesions:
             lesion[2] += rng.integers(0, 401)
         for k in range(appearing):
-            first = rng.integers(1000, 2501) if rng.random() < P_MEASURABLE_NEW else rng.integers(500, 991)
+            first = rng.integers(measurable, 2501) if rng.random() < P_MEASURABLE_NEW else rng.integers(500, measurable - 9)
             lesions.append([f"N{scan[i]:02d}{'ab'[k]}", NEW_LESION_SITES[rng.integers(0, len(NEW_LESION_SITES))], first])
         rows.extend((patient[i], lesion_id, date[i], site, value) for lesion_id, site, value in lesions)
     if not rows:
@@ -318,10 +321,12 @@ def new_lesion_rows(patient, date, new, owner, scan, pseudo, rng: np.random.Gene
 
 
 def procedure_columns(ids: np.ndarray, patients: dict, lesions: dict, rng: np.random.Generator) -> list[np.ndarray]:
-    """Radiotherapy of the irradiated targets (recent: 1-6 months before inclusion) and biopsies."""
+    """Radiotherapy of the irradiated targets (recent: from 30 days to a few days inside
+    recent_radiotherapy_days before inclusion, else 17 days or more past it) and biopsies."""
     owner = lesions["owner"]
     inclusion = patients["inclusion"][owner]
-    rt_day = inclusion - np.where(lesions["recent"], rng.integers(30, 180, len(owner)), rng.integers(200, 2500, len(owner)))
+    rt_day = inclusion - np.where(lesions["recent"], rng.integers(30, rules.RECENT_RADIOTHERAPY_DAYS - 3, len(owner)),
+                                  rng.integers(rules.RECENT_RADIOTHERAPY_DAYS + 17, 2500, len(owner)))
     primary_field = (lesions["group"] == 3) | ((lesions["group"] == 1) & (patients["primary"][owner] == "Head and neck"))
     rt = lesions["irradiated"]
     bx = lesions["biopsied"]

@@ -2,9 +2,11 @@
 
 A lesion's plan is one letter per post-baseline evaluation: C (complete response), P (partial
 response), S (stable disease), D (progressive disease), read against the contract's rules
-(CR: 0 mm, or < 10 mm for a node; PD: >= nadir + 5 mm and >= 1.2 x nadir; PR: <= 0.7 x
-baseline). Values are in hundredths of a millimetre so every comparison is exact, and each
-is drawn with a margin of at least 0.3 mm from the boundary it must not cross.
+with the settings' thresholds (simulation/rules.py; CR: 0 mm, or a node below
+recist_node_normal_mm; PD: recist_pd_min_increase_mm over the nadir and recist_pd_min_ratio
+times it; PR: recist_pr_max_ratio times the baseline or less). Values are in hundredths of a
+millimetre so every comparison is exact, and each is drawn with a margin of at least 0.3 mm
+from the boundary it must not cross.
 """
 from __future__ import annotations
 
@@ -12,9 +14,9 @@ import math
 
 import numpy as np
 
+from analysis_py.simulation import rules
+
 MARGIN = 30              # 0.30 mm away from every threshold
-NODE_NORMAL = 1000       # a node below 10 mm is normal (CR)
-PD_MIN_INCREASE = 500    # PD needs +5 mm over the nadir ...
 SUM_SAFE_GROWTH = 1.10   # before progression, no lesion grows more than 10 % over its nadir
 
 BASELINE_MEDIAN_MM = {"lung": 20, "lymph_node": 21, "liver": 30, "head_neck": 32,
@@ -33,22 +35,31 @@ def draw_baseline(site_group: str, node: bool, rng: np.random.Generator) -> int:
 
 def pd_threshold(nadir: int) -> int:
     """The smallest value (hundredths) that is progression over `nadir`."""
-    return max(nadir + PD_MIN_INCREASE, math.ceil(nadir * 1.2))
+    return max(nadir + math.ceil(rules.PD_MIN_INCREASE), math.ceil(nadir * rules.PD_MIN_RATIO))
+
+
+def pr_limit(baseline: int) -> int:
+    """The largest value (hundredths) that is a partial response against `baseline`."""
+    return math.floor(baseline * rules.PR_MAX_RATIO)
+
+
+def node_abnormal() -> int:
+    """The smallest value (hundredths) of a lymph node that is not normal (not CR)."""
+    return math.ceil(rules.NODE_NORMAL)
 
 
 def interval(letter: str, baseline: int, nadir: int, node: bool, before_progression: bool) -> tuple[int, int]:
     """Lowest and highest value (hundredths) that give response `letter`."""
     not_pd = pd_threshold(nadir) - MARGIN
     cap = min(not_pd, math.floor(nadir * SUM_SAFE_GROWTH)) if before_progression else not_pd
-    pr_max = math.floor(baseline * 0.7) - MARGIN
     if letter == "C":
-        return (550, min(NODE_NORMAL - 50, cap)) if node else (0, 0)
+        return (550, min(node_abnormal() - 50, cap)) if node else (0, 0)
     if letter == "P":
-        return (NODE_NORMAL + MARGIN if node else max(300, baseline // 8), min(pr_max, cap))
+        return (node_abnormal() + MARGIN if node else max(300, baseline // 8), min(pr_limit(baseline) - MARGIN, cap))
     if letter == "S":
-        return (math.floor(baseline * 0.7) + MARGIN + 20, cap)
+        return (pr_limit(baseline) + MARGIN + 20, cap)
     low = pd_threshold(nadir) + MARGIN
-    return (max(low, NODE_NORMAL + MARGIN) if node else low, 10**6)
+    return (max(low, node_abnormal() + MARGIN) if node else low, 10**6)
 
 
 def preferred(letter: str, baseline: int, previous: int, previous_letter: str, rng: np.random.Generator) -> float:

@@ -26,7 +26,7 @@ from analysis_py.warehouse.safety import (build_lock, check_not_held, recover_fo
 from analysis_py.warehouse.summary import BuildSummary, issue_lines, issues_by_rule, read_summary
 from analysis_py.errors import UserError
 from analysis_py.warehouse.input_files import prepared_input
-from analysis_py.project import PROJECT_DIR
+from analysis_py.project import PROJECT_DIR, project_vars
 
 RESERVED_DATABASE_NAMES = ("main", "system", "temp")  # DuckDB's own catalog and schema names
 SUMMARY_TABLES = ("cohort_flow", "fct_evaluations", "data_issues", "input_date_formats", "site_mapping")
@@ -102,11 +102,6 @@ def dbt_vars(overrides: str | None, strict: bool) -> dict:
         raise UserError(f"--vars: no setting named {', '.join(unknown)}; the settings are the vars of "
                         f"dbt_project.yml: {', '.join(known)}")
     return {**given, "strict": True} if strict else given
-
-
-def project_vars() -> dict:
-    """The vars of dbt_project.yml with their values (the single home of every setting)."""
-    return yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
 
 
 def run_dbt_build(input_dir: Path, db_path: Path, target: str = "duckdb", strict: bool = False,

@@ -5,7 +5,8 @@ import csv
 import json
 import subprocess
 
-from analysis_py.warehouse.build import dbt_command, dbt_environment, project_vars, PROJECT_DIR
+from analysis_py.project import project_vars
+from analysis_py.warehouse.build import dbt_command, dbt_environment, PROJECT_DIR
 from conftest import CONTRACT_SAMPLE
 
 
