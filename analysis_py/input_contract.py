@@ -60,7 +60,7 @@ class ContractFile:
 def contract_files(project_dir: Path = PROJECT_DIR) -> dict[str, ContractFile]:
     """Every file of the `input` source by name, in the order declared (the contract's YAML
     first, then the other YAML files under models/ in path order)."""
-    return _contract_files(project_dir.resolve())
+    return dict(_contract_files(project_dir.resolve()))  # a copy: the cached one stays as read
 
 
 @cache
