@@ -1,7 +1,10 @@
 {% macro contract_codes(name=none) -%}
     {#- The code lists of the data contract, written once: staging keeps a value only when it
         is one of them, and data_issues reports the text that is not.
-        Without a name: every list, by name. -#}
+        Without a name: every list, by name. Here rather than in the `input` source's YAML
+        because dbt's unit tests compile a model without the sources. The simulator, the SDTM
+        import and the doc test read this literal (analysis_py/input_contract.py): keep it a
+        plain dict of lists of quoted codes. -#}
     {%- set lists = {
         'sex': ['M', 'F'],
         'role': ['target', 'non_target'],

@@ -6,27 +6,29 @@
     readings). Rows with a NULL key are left out (data_issues reports them). -#}
 
 {% macro input_row_identity(file) -%}
-    {#- What makes rows of an input file duplicates: the same key. Their values are compared
-        (every other column of the contract), and a conflict gives NULL unless on_conflict
-        names a value. Used by int_<file>_duplicated and int_<file>_deduplicated alike. The
-        reader is part of the key of the files that have one (docs/readers.md): two readers'
-        readings of one lesion and date are not duplicates. -#}
+    {#- What makes rows of an input file duplicates: the same key. Their values are compared:
+        every other column the contract lists for the file (the `input` source's YAML, macro
+        contract_columns) but those in not_compared; a conflict gives NULL unless on_conflict
+        names a value. Used by int_<file>_duplicated, int_<file>_deduplicated and
+        assigned_to_readers alike. The reader is part of the key (reader_key) of the files that
+        have one (docs/readers.md): two readers' readings of one lesion and date are not
+        duplicates. A new lesion's status only gives its diameter_mm a value (staging): not
+        compared. -#}
     {%- set identities = {
-        'patients': {'key_columns': ['patient_id'],
-                     'value_columns': ['study_id', 'sex', 'age', 'primary_tumor', 'prior_lines', 'regimen',
-                                       'metastatic_diagnosis_date', 'inclusion_date', 'treatment_end_date',
-                                       'last_contact_date', 'death_date', 'exclusion_reason']},
-        'lesions': {'key_columns': ['patient_id', 'lesion_id'],
-                    'value_columns': ['role', 'site', 'lymph_node']},
-        'measurements': {'key_columns': ['patient_id', 'lesion_id', 'assessment_date', 'reader_key'],
-                         'value_columns': ['diameter_mm', 'status']},
+        'patients': {'key_columns': ['patient_id']},
+        'lesions': {'key_columns': ['patient_id', 'lesion_id']},
+        'measurements': {'key_columns': ['patient_id', 'lesion_id', 'assessment_date', 'reader_key']},
         'assessments': {'key_columns': ['patient_id', 'assessment_date', 'reader_key'],
-                        'value_columns': ['new_lesions', 'non_target_response', 'non_target_increase'],
                         'on_conflict': {'non_target_response': "'NE'"}},
         'new_lesions': {'key_columns': ['patient_id', 'lesion_id', 'assessment_date', 'reader_key'],
-                        'value_columns': ['site', 'diameter_mm']},
+                        'not_compared': ['status']},
     } -%}
-    {{ return(identities[file]) }}
+    {%- set identity = identities[file] -%}
+    {%- set not_values = identity.key_columns + ['reader'] + identity.get('not_compared', []) -%}
+    {%- set columns = (contract_columns(file) if execute else none) or [] -%}
+    {{ return({'key_columns': identity.key_columns,
+               'value_columns': columns | reject('in', not_values) | list,
+               'on_conflict': identity.get('on_conflict', {})}) }}
 {%- endmacro %}
 
 

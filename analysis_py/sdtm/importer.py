@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis_py import input_contract
 from analysis_py.errors import UserError
 
 EVALUATORS = ("investigator", "independent", "all")
@@ -22,38 +23,57 @@ OPTIONAL_DOMAINS = ("DS", "RS")
 FILE_ENDINGS = (".csv", ".csv.gz", ".xpt")
 MISSING_TEXT = ("", "NA")  # R writes NA for a missing value
 
-ISSUE_COLUMNS = ["source_file", "patient_id", "lesion_id", "assessment_date", "rule", "message"]
-RECORDED_COLUMNS = ["patient_id", "assessment_date", "visit_num", "visit", "target_response",
-                    "non_target_response", "new_lesions", "overall_response"]
-OUTPUT_COLUMNS = {
-    "patients": ["patient_id", "study_id", "sex", "age", "arm", "inclusion_date",
-                 "last_contact_date", "death_date", "exclusion_reason"],
-    "lesions": ["patient_id", "lesion_id", "role", "site"],
-    "measurements": ["patient_id", "lesion_id", "assessment_date", "diameter_mm", "status"],
-    "assessments": ["patient_id", "assessment_date", "new_lesions", "non_target_response"],
-    "procedures": ["patient_id", "procedure", "procedure_date", "lesion_id", "target"],
-    "new_lesions": ["patient_id", "lesion_id", "assessment_date", "site", "diameter_mm", "status"],
-    "recorded_responses": RECORDED_COLUMNS,
-    "import_issues": ISSUE_COLUMNS,
+# The contract's columns (input_contract) each file leaves out: not mapped from SDTM
+# (docs/sdtm-mapping.md), or the reader's, which `--evaluator all` adds. In the order written.
+NOT_MAPPED = {
+    "patients": ("primary_tumor", "prior_lines", "regimen", "metastatic_diagnosis_date", "treatment_end_date"),
+    "lesions": ("lymph_node",),
+    "measurements": ("reader",),
+    "assessments": ("non_target_increase", "reader"),
+    "procedures": (),
+    "new_lesions": ("reader",),
+    "recorded_responses": (),
+    "import_issues": (),
 }
+EXTRA_COLUMN = ("patients", "arm", "age")  # DM's ARM in patients.csv after age; the build ignores it
 
-# Codes: SDTM standard result -> contract code.
-LESION_ROLES = {"TARGET": "target", "NON-TARGET": "non_target"}
+
+def output_columns(file: str) -> list[str]:
+    """The columns the import writes to `<file>.csv`: the contract's, but NOT_MAPPED, plus
+    EXTRA_COLUMN."""
+    columns = list(input_contract.columns(file, leave_out=NOT_MAPPED[file]))
+    extra_file, extra, after = EXTRA_COLUMN
+    if file == extra_file:
+        columns.insert(columns.index(after) + 1, extra)
+    return columns
+
+
+OUTPUT_COLUMNS = {file: output_columns(file) for file in NOT_MAPPED}
+ISSUE_COLUMNS = OUTPUT_COLUMNS["import_issues"]
+RECORDED_COLUMNS = OUTPUT_COLUMNS["recorded_responses"]
+
+# Codes: SDTM standard result (CDISC CT) -> contract code.
+SDTM_TERMS = {"target": "TARGET", "non_target": "NON-TARGET", "NON_CR_NON_PD": "NON-CR/NON-PD"}  # where they differ
+
+
+def from_sdtm(code_list: str) -> dict[str, str]:
+    """SDTM term -> code, for every code of the contract's list `code_list`."""
+    return {SDTM_TERMS.get(code, code): code for code in input_contract.codes(code_list)}
+
+
+LESION_ROLES = from_sdtm("role")
 NEW_LESION_STATES = {"UNEQUIVOCAL": "yes", "EQUIVOCAL": "equivocal", "ABSENT": "no"}
 NON_TARGET_STATES = ("ABSENT", "PRESENT", "EQUIVOCAL", "UNEQUIVOCAL")
-RESPONSE_CODES = {"CR": "CR", "PR": "PR", "SD": "SD", "PD": "PD", "NE": "NE",
-                  "NON-CR/NON-PD": "NON_CR_NON_PD"}
 RECORDED_TESTS = {  # RSTESTCD -> (column, accepted codes)
-    "TRGRESP": ("target_response", {k: RESPONSE_CODES[k] for k in ("CR", "PR", "SD", "PD", "NE")}),
-    "NTRGRESP": ("non_target_response",
-                 {k: RESPONSE_CODES[k] for k in ("CR", "NON-CR/NON-PD", "PD", "NE")}),
+    "TRGRESP": ("target_response", from_sdtm("response")),
+    "NTRGRESP": ("non_target_response", from_sdtm("non_target_response")),
     "NEWLPROG": ("new_lesions", {"UNEQUIVOCAL": "yes", "EQUIVOCAL": "equivocal",
                                  "Y": "yes", "N": "no"}),
-    "OVRLRESP": ("overall_response", RESPONSE_CODES),
+    "OVRLRESP": ("overall_response", from_sdtm("recorded_overall_response")),
 }
 DIAMETER_TEST, LONGEST_TEST, SHORT_AXIS_TEST, SUM_TEST = "DIAMETER", "LDIAM", "LPERP", "SUMDIAM"
 STATE_TEST = "TUMSTATE"
-NODE_SITE = re.compile(r"\b(?:lymph|node)", re.IGNORECASE)  # the contract's site-group rule
+NODE_GROUP = "lymph_node"  # the site group (input_contract.site_group) measured by its short axis
 FULL_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(T.*)?$")
 MONTH_DATE = re.compile(r"^\d{4}-\d{2}$")
 DM_DATE_COLUMNS = ("RFSTDTC", "RFENDTC", "RFXSTDTC", "RFXENDTC", "RFICDTC", "RFPENDTC",
@@ -301,8 +321,9 @@ def map_patients(domains: dict[str, pd.DataFrame], issues: Issues) -> pd.DataFra
             issues.add(file, subject, "sdtm_inclusion_date_missing",
                        "neither RFXSTDTC nor RFSTDTC holds a date")
         sex = record.get("SEX", "").upper()
-        if sex not in ("", "M", "F"):
-            issues.add(file, subject, "sdtm_code_unmapped", f"SEX '{sex}' is not M or F; left empty")
+        if sex not in ("", *input_contract.codes("sex")):
+            issues.add(file, subject, "sdtm_code_unmapped",
+                       f"SEX '{sex}' is not {' or '.join(input_contract.codes('sex'))}; left empty")
             sex = ""
         rows.append(dict(
             patient_id=subject, study_id=record.get("STUDYID", ""), sex=sex,
@@ -347,7 +368,7 @@ def map_lesions(tu: pd.DataFrame, issues: Issues) -> pd.DataFrame:
     code = tu["TUSTRESC"].str.upper()
     for record in tu[~code.isin([*LESION_ROLES, "NEW"])].to_dict("records"):
         issues.add(file, record["USUBJID"], "sdtm_code_unmapped",
-                   f"TUSTRESC '{record['TUSTRESC']}' is not TARGET, NON-TARGET or NEW; "
+                   f"TUSTRESC '{record['TUSTRESC']}' is not {', '.join(LESION_ROLES)} or NEW; "
                    "lesion not imported", lesion_id=record["TULNKID"])
     kept = tu[code.isin(LESION_ROLES)]
     lesions = pd.DataFrame({"patient_id": kept["USUBJID"], "lesion_id": kept["TULNKID"],
@@ -360,8 +381,8 @@ def map_lesions(tu: pd.DataFrame, issues: Issues) -> pd.DataFrame:
 def map_measurements(tr: pd.DataFrame, lesions: pd.DataFrame, issues: Issues) -> pd.DataFrame:
     """TR target rows, one reading per lesion and date (docs/sdtm-mapping.md: measurements).
 
-    DIAMETER where recorded, else LPERP for a lymph node (site says lymph or node), else
-    LDIAM; SUMDIAM is a derived sum the pipeline recomputes, so it is not imported.
+    DIAMETER where recorded, else LPERP for a lymph node (a site the contract's site keywords
+    group as lymph_node), else LDIAM; SUMDIAM is a derived sum the pipeline recomputes, so it is not imported.
     """
     file = tr.attrs.get("file", "TR")
     rows = tr[(tr["TRGRPID"].str.upper() == "TARGET") & (tr["TRTESTCD"].str.upper() != SUM_TEST)].copy()
@@ -371,7 +392,8 @@ def map_measurements(tr: pd.DataFrame, lesions: pd.DataFrame, issues: Issues) ->
                    f"TRTESTCD '{record['TRTESTCD']}' of a target lesion is not "
                    f"{DIAMETER_TEST}, {LONGEST_TEST} or {SHORT_AXIS_TEST}; not imported",
                    lesion_id=record["TRLNKID"], assessment_date=record["assessment_date"])
-    nodes = set(lesions.loc[lesions["site"].str.contains(NODE_SITE), ["patient_id", "lesion_id"]]
+    is_node_site = lesions["site"].map(lambda site: input_contract.site_group(site) == NODE_GROUP).astype(bool)
+    nodes = set(lesions.loc[is_node_site, ["patient_id", "lesion_id"]]
                 .itertuples(index=False, name=None))
     is_node = pd.Series([k in nodes for k in zip(rows["USUBJID"], rows["TRLNKID"])],
                         index=rows.index, dtype=bool)

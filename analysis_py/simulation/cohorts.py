@@ -11,16 +11,13 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
+from analysis_py import input_contract
 from analysis_py.simulation import demo, generator
 
-HEADERS = {
-    "patients.csv": demo.PATIENT_COLUMNS,
-    "lesions.csv": ("patient_id", "lesion_id", "role", "site", "lymph_node"),
-    "measurements.csv": ("patient_id", "lesion_id", "assessment_date", "diameter_mm", "status"),
-    "assessments.csv": ("patient_id", "assessment_date", "new_lesions", "non_target_response", "non_target_increase"),
-    "procedures.csv": ("patient_id", "procedure", "procedure_date", "lesion_id", "target"),
-    "new_lesions.csv": generator.NEW_LESION_HEADER,
-}
+READER = "reader"  # the contract's reader column: `simulate` writes it (measurements.csv) with several readers only
+# the files `simulate` writes, in the order it reports them, each with the contract's columns but the reader's
+HEADERS = {f"{name}.csv": tuple(column for column in input_contract.columns(name) if column != READER)
+           for name in ("patients", "lesions", "measurements", "assessments", "procedures", "new_lesions")}
 CHUNK_PATIENTS = 20_000  # part of the output's identity: a seed gives the same bytes at this chunk size
 
 
@@ -35,7 +32,7 @@ def simulate(n_patients: int, seed: int, out: Path,
     rows = dict.fromkeys(HEADERS, 0)
     headers = dict(HEADERS)
     if readers > 1:
-        headers["measurements.csv"] = (*HEADERS["measurements.csv"], "reader")
+        headers["measurements.csv"] = input_contract.columns("measurements")
     with ExitStack() as stack:
         files = {name: stack.enter_context(open(out / name, "w", encoding="utf-8", newline=""))
                  for name in HEADERS}
@@ -44,6 +41,7 @@ def simulate(n_patients: int, seed: int, out: Path,
         for first in range(0, n_patients, CHUNK_PATIENTS):
             size = min(CHUNK_PATIENTS, n_patients - first)
             for name, columns in generator.chunk_tables(first, size, seed, id_width, readers, reader_cv).items():
+                check_width(name, headers[name], len(columns))
                 files[name].write(generator.csv_text(columns))
                 rows[name] += len(columns[0])
             if progress:
@@ -56,9 +54,18 @@ def write_demo(out: Path) -> dict[str, int]:
     out.mkdir(parents=True, exist_ok=True)
     rows = {}
     for name, (header, table) in demo.cohort_tables(demo.build_demo_cohort()).items():
+        check_width(name, header, len(table[0]) if table else len(header))
         with open(out / name, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(header)
             writer.writerows(table)
         rows[name] = len(table)
     return rows
+
+
+def check_width(name: str, header: tuple[str, ...], width: int) -> None:
+    """Rows as wide as the header taken from the contract, or a ValueError (a column added
+    to the contract that the simulation does not write yet)."""
+    if width != len(header):
+        raise ValueError(f"{name}: the simulation writes {width} columns, the contract's header has "
+                         f"{len(header)} ({', '.join(header)})")

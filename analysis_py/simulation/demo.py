@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from analysis_py import input_contract
 from analysis_py.simulation import attributes, rules
 from analysis_py.simulation.associations import Plans, adjusted_irradiated_loss, factor_loss
 from analysis_py.simulation.courses import COURSES, Course
@@ -683,11 +684,6 @@ def assign_identifiers(patients: list[Patient], rng: np.random.Generator) -> Non
 
 # --- the five CSV files -------------------------------------------------------------------------
 
-PATIENT_COLUMNS = ("patient_id", "study_id", "sex", "age", "primary_tumor", "prior_lines", "regimen",
-                   "metastatic_diagnosis_date", "inclusion_date", "treatment_end_date", "last_contact_date",
-                   "death_date", "exclusion_reason")
-
-
 def millimetres(hundredths: int) -> str:
     return f"{hundredths // 100}.{hundredths % 100:02d}"
 
@@ -729,18 +725,20 @@ def hundredths(text: str) -> int:
 
 
 def cohort_tables(patients: list[Patient]) -> dict[str, tuple[tuple, list[tuple]]]:
-    """The five input files as (header, rows), rows sorted by their keys."""
+    """The five input files as (header, rows), rows sorted by their keys. Each header is the
+    contract's (input_contract), in full but for assessments.csv: no non_target_increase
+    (the demo draws none) and no reader (an assessment applies to both readers)."""
     ordered = sorted(patients, key=lambda p: p.patient_id)
     return {
-        "patients.csv": (PATIENT_COLUMNS, [patient_row(p) for p in ordered]),
-        "lesions.csv": (("patient_id", "lesion_id", "role", "site", "lymph_node"),
+        "patients.csv": (input_contract.columns("patients"), [patient_row(p) for p in ordered]),
+        "lesions.csv": (input_contract.columns("lesions"),
                         [(p.patient_id, lesion.lesion_id, lesion.role, lesion.site, "") for p in ordered for lesion in p.lesions]),
-        "measurements.csv": (("patient_id", "lesion_id", "assessment_date", "diameter_mm", "status", "reader"),
+        "measurements.csv": (input_contract.columns("measurements"),
                              with_second_reader(sorted(row for p in ordered for row in measurement_rows(p)))),
-        "assessments.csv": (("patient_id", "assessment_date", "new_lesions", "non_target_response"),
+        "assessments.csv": (input_contract.columns("assessments", leave_out=("non_target_increase", "reader")),
                             [(p.patient_id, day(p, scan), new, nt) for p in ordered
                              for scan, new, nt in zip(p.scan_days[1:], p.new_lesions, p.non_target)]),
-        "procedures.csv": (("patient_id", "procedure", "procedure_date", "lesion_id", "target"),
+        "procedures.csv": (input_contract.columns("procedures"),
                            sorted((p.patient_id, kind, day(p, when), lesion_id, target)
                                   for p in ordered for kind, when, lesion_id, target in p.procedures)),
     }

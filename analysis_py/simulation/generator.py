@@ -56,7 +56,6 @@ P_FURTHER_NEW_LESION = 0.4           # per later scan with new lesions: one more
 P_MEASURABLE_NEW = 0.6               # a new lesion's first value is measurable (irecist_new_lesion_min_mm to 25 mm), else 5 mm to 0.1 mm below
 P_NON_TARGET_INCREASE = 0.5          # per scan after a non-target PD: it increased further
 NEW_LESION_SITES = np.array(["lung", "liver", "bone", "peritoneum", "mediastinal lymph node"])
-NEW_LESION_HEADER = ("patient_id", "lesion_id", "assessment_date", "site", "diameter_mm", "status")
 
 
 def chunk_tables(first: int, n: int, seed: int, id_width: int, readers: int = 1,
@@ -315,7 +314,7 @@ def new_lesion_rows(patient, date, new, owner, scan, pseudo, rng: np.random.Gene
             lesions.append([f"N{scan[i]:02d}{'ab'[k]}", NEW_LESION_SITES[rng.integers(0, len(NEW_LESION_SITES))], first])
         rows.extend((patient[i], lesion_id, date[i], site, value) for lesion_id, site, value in lesions)
     if not rows:
-        return [np.array([], dtype=str) for _ in NEW_LESION_HEADER]
+        return [np.array([], dtype=str) for _ in range(6)]  # the six columns returned below
     patients, lesion_ids_, dates, sites, hundredths = (np.array(column) for column in zip(*rows))
     return [patients, lesion_ids_, dates, sites, millimetres(hundredths.astype(np.int64)), np.full(len(rows), "")]
 

@@ -28,12 +28,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from analysis_py.errors import UserError
-from analysis_py.project import PROJECT_DIR
+from analysis_py.input_contract import contract_files
 
-SOURCE_FILES = ("models/staging/_input_sources.yml", "models/audit/_audit_sources.yml")
 ENVIRONMENT_VARIABLE = "LESIONWISE_INPUT_FILES"  # read by macro input_file
 FORMAT_DOC = "docs/input-format.md"
 DELIMITERS = (",", ";", "\t")
@@ -91,20 +88,11 @@ def prepared_input(input_dir: Path) -> Iterator[PreparedInput]:
     not a regular file and for a required file without rows."""
     with tempfile.TemporaryDirectory(prefix="lesionwise-input-") as work:
         files = []
-        for table, required in input_tables():
-            found = input_file(input_dir / f"{table}.csv", table, required, Path(work))
+        for table in contract_files().values():
+            found = input_file(input_dir / f"{table.name}.csv", table.name, table.required, Path(work))
             if found is not None:
                 files.append(found)
         yield PreparedInput(files)
-
-
-def input_tables() -> list[tuple[str, bool]]:
-    """(table, required) of every file of the `input` source, from its YAML declarations."""
-    tables = []
-    for name in SOURCE_FILES:
-        for source in yaml.safe_load((PROJECT_DIR / name).read_text())["sources"]:
-            tables += [(t["name"], bool(t.get("meta", {}).get("required"))) for t in source["tables"]]
-    return tables
 
 
 def check_regular_file(path: Path) -> None:

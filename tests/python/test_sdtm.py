@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from analysis_py import input_contract
 from analysis_py.sdtm import audit as sdtm_audit
 from analysis_py.sdtm import importer as sdtm
 from analysis_py.cli import app
@@ -331,6 +332,33 @@ def test_lymph_node_without_short_axis_is_reported():
     out = sdtm.map_measurements(tr, lesions, issues)
     assert out[["lesion_id", "diameter_mm"]].values.tolist() == [["T1", "8"]]  # short axis
     assert issues.frame()[["lesion_id", "rule"]].values.tolist() == [["T2", "sdtm_measurement_unmapped"]]
+
+
+def test_a_lymph_node_is_a_site_the_site_keywords_group_so():
+    """The build's rule (seed site_group_keywords, substrings without accents), not a regex:
+    an adenopathy is measured by its short axis, a lung lesion by its longest diameter."""
+    tr = pd.DataFrame({"USUBJID": ["A"] * 4, "TRGRPID": ["TARGET"] * 4,
+                       "TRLNKID": ["T1", "T1", "T2", "T2"], "TRTESTCD": ["LDIAM", "LPERP"] * 2,
+                       "TRSTRESN": ["25", "12", "30", "20"], "TRSTAT": [""] * 4,
+                       "assessment_date": ["2020-01-01"] * 4})
+    lesions = pd.DataFrame({"patient_id": ["A", "A"], "lesion_id": ["T1", "T2"],
+                            "site": ["Adénopathie médiastinale", "Lung"]})
+    out = sdtm.map_measurements(tr, lesions, sdtm.Issues())
+    assert out[["lesion_id", "diameter_mm"]].values.tolist() == [["T1", "12"], ["T2", "30"]]
+
+
+def test_the_codes_written_are_the_contracts(onco):
+    written = [(onco.patients, "sex", "sex"), (onco.lesions, "role", "role"),
+               (onco.measurements, "status", "status"), (onco.assessments, "new_lesions", "new_lesions"),
+               (onco.assessments, "non_target_response", "non_target_response"),
+               (onco.recorded_responses, "target_response", "response"),
+               (onco.recorded_responses, "non_target_response", "non_target_response"),
+               (onco.recorded_responses, "new_lesions", "new_lesions"),
+               (onco.recorded_responses, "overall_response", "recorded_overall_response")]
+    for frame, column, code_list in written:
+        values = set(frame[column]) - {""}
+        assert values and values <= set(input_contract.codes(code_list)), (column, values)
+    assert "NON_CR_NON_PD" in set(onco.recorded_responses["non_target_response"])  # NON-CR/NON-PD in RS
 
 
 def test_every_evaluator_becomes_a_reader(onco, tmp_path):
