@@ -22,7 +22,7 @@ from conftest import CONTRACT_SAMPLE
 REF = Path(__file__).resolve().parents[1] / "data" / "stats-reference"
 OUTPUTS = ["cohort_flow.csv", "table1_patients.csv", "table2_best_response.csv", "best_response_by_site.csv",
            "dr_prevalence.csv", "survival.csv", "response_predictors.csv", "dr_predictors.csv",
-           "km_os.png", "km_pfs.png"]
+           "km_os.png", "km_pfs.png", "manifest.json"]  # manifest.json: the build the tables came from
 
 
 def reference_marts() -> dict[str, pd.DataFrame]:
