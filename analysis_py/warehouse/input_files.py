@@ -33,7 +33,7 @@ import yaml
 from analysis_py.errors import UserError
 from analysis_py.project import PROJECT_DIR
 
-SOURCE_FILES = ("models/staging/_input_sources.yml", "models/audit/_audit_sources.yml")
+SOURCE_FILES = ("models/staging/_input_sources.yml", "models/staging/_sdtm_import.yml")
 ENVIRONMENT_VARIABLE = "LESIONWISE_INPUT_FILES"  # read by macro input_file
 FORMAT_DOC = "docs/input-format.md"
 DELIMITERS = (",", ";", "\t")
