@@ -13,7 +13,7 @@ from pathlib import Path
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # events that carry a node's status line ("12 of 54 FAIL 1 ..."), not an error message
 STATUS_LINES = {"LogTestResult", "LogModelResult", "LogSeedResult", "LogHookEndLine"}
-MODEL_PHASES = ("staging", "intermediate", "marts", "audit")
+MODEL_PHASES = ("staging", "intermediate", "marts")
 JSON_ARGUMENTS = ["--log-format", "json", "--log-format-file", "text", "--no-use-colors"]
 
 
@@ -26,7 +26,7 @@ class DbtRun:
 
 
 def phase_of(node: dict) -> str | None:
-    """seeds, staging, intermediate, marts, audit or tests for a node dbt starts; None for hooks."""
+    """seeds, staging, intermediate, marts or tests for a node dbt starts; None for hooks."""
     kind = node.get("resource_type")
     if kind == "seed":
         return "seeds"

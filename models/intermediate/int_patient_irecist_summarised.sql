@@ -5,7 +5,7 @@
     is first; else censored at the last evaluation that is not NE (inclusion if none). -#}
 
 with evaluations as (
-    select * from {{ ref('fct_evaluations_irecist') }}
+    select * from {{ ref('int_evaluation_irecist_responses_computed') }}
 ),
 
 ranked as (

@@ -1,9 +1,10 @@
-{#- One row per eligible patient with a post-baseline evaluation: the best overall response
-    with confirmation per RECIST 1.1 (docs/confirmed-response.md). A CR (PR) at an
-    evaluation is confirmed by a later CR (CR or PR) at least `confirmation_min_days` after
-    it, every evaluation between being CR (CR, PR) or NE, at most `confirmation_max_ne_between`
-    of them NE. An unconfirmed CR/PR, and an SD, count as SD from `confirmation_sd_min_days`
-    after inclusion on, else as NE. Best of CR > PR > SD > PD > NE up to the first PD. -#}
+{#- One row per eligible patient with a post-baseline evaluation of the chosen reader: the
+    best overall response with confirmation per RECIST 1.1 (docs/confirmed-response.md). A CR
+    (PR) at an evaluation is confirmed by a later CR (CR or PR) at least
+    `confirmation_min_days` after it, every evaluation between being CR (CR, PR) or NE, at
+    most `confirmation_max_ne_between` of them NE. An unconfirmed CR/PR, and an SD, count as
+    SD from `confirmation_sd_min_days` after inclusion on, else as NE. Best of CR > PR > SD >
+    PD > NE up to the first PD. -#}
 
 with evaluations as (
     select
@@ -20,7 +21,7 @@ with evaluations as (
             over (partition by patient_id order by assessment_date rows unbounded preceding) as n_not_responding_so_far,
         min(case when overall_response = 'PD' then assessment_date end)
             over (partition by patient_id) as first_pd_date
-    from {{ ref('fct_evaluations') }}
+    from ({{ chosen_reader_rows(ref('int_evaluation_responses_computed')) }}) as chosen
 ),
 
 confirmations as (

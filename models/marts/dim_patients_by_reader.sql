@@ -1,5 +1,5 @@
 {#- The confirmed best response and iRECIST columns are the chosen reader's (NULL on the other
-    readers' rows): those models read the contract tables (docs/readers.md). -#}
+    readers' rows): those models read the chosen reader's evaluations (docs/readers.md). -#}
 
 with patients as (
     select * from {{ ref('int_patients_deduplicated') }}
@@ -12,12 +12,8 @@ eligibility as (
         on eligibility.reader_key = readers.reader_key
 ),
 
-evaluations as (
-    select *, coalesce(reader, '') as reader_key from {{ ref('fct_evaluations_by_reader') }}
-),
-
-best_responses as (
-    {{ best_response('evaluations', ['reader_key', 'patient_id'], 'overall_response') }}
+evaluation_summaries as (
+    select * from {{ ref('int_patient_evaluations_summarised') }}
 ),
 
 confirmed_responses as (
@@ -26,18 +22,6 @@ confirmed_responses as (
 
 irecist as (
     select * from {{ ref('int_patient_irecist_summarised') }}
-),
-
-evaluation_summaries as (
-    select
-        reader_key,
-        patient_id,
-        min(case when overall_response = 'PD' then assessment_date end) as first_progression_date,
-        max(case when overall_response <> 'NE' then assessment_date end) as last_evaluable_date,
-        max(assessment_date) as last_evaluation_date,
-        min(case dr_type when 'DR1' then 1 when 'DR2' then 2 when 'DR3' then 3 end) as dr_rank
-    from evaluations
-    group by reader_key, patient_id
 ),
 
 target_lesion_flags as (
@@ -64,6 +48,7 @@ outcomes as (
         summaries.reader_key,
         patients.patient_id,
         patients.inclusion_date,
+        summaries.best_overall_response,
         coalesce(least(summaries.first_progression_date, patients.death_date),
                  summaries.last_evaluable_date, patients.inclusion_date) as pfs_date,
         summaries.first_progression_date is not null or patients.death_date is not null as pfs_event,
@@ -71,7 +56,7 @@ outcomes as (
                  greatest(patients.last_contact_date, summaries.last_evaluation_date),
                  summaries.last_evaluation_date, patients.inclusion_date) as os_date,
         patients.death_date is not null as os_event,
-        case summaries.dr_rank when 1 then 'DR1' when 2 then 'DR2' when 3 then 'DR3' end as dr_type
+        summaries.dr_type
     from patients
     inner join evaluation_summaries as summaries on patients.patient_id = summaries.patient_id
 ),
@@ -82,8 +67,8 @@ final as (
         cast(patients.patient_id as {{ dbt.type_string() }}) as patient_id,
         cast(eligibility.eligible as boolean) as eligible,
         cast(eligibility.exclusion_reason as {{ dbt.type_string() }}) as exclusion_reason,
-        cast(best_responses.best_response as {{ dbt.type_string() }}) as best_overall_response,
-        cast(case when eligibility.eligible then best_responses.best_response in ('CR', 'PR') end as boolean)
+        cast(outcomes.best_overall_response as {{ dbt.type_string() }}) as best_overall_response,
+        cast(case when eligibility.eligible then outcomes.best_overall_response in ('CR', 'PR') end as boolean)
             as objective_response,
         cast(outcomes.dr_type as {{ dbt.type_string() }}) as dr_type,
         cast({{ dbt.datediff('patients.inclusion_date', 'outcomes.pfs_date', 'day') }} as integer) as pfs_days,
@@ -142,9 +127,6 @@ final as (
         on eligibility.patient_id = outcomes.patient_id
         and eligibility.reader_key = outcomes.reader_key
         and eligibility.eligible
-    left join best_responses
-        on eligibility.patient_id = best_responses.patient_id
-        and eligibility.reader_key = best_responses.reader_key
     left join confirmed_responses
         on eligibility.patient_id = confirmed_responses.patient_id
         and eligibility.is_chosen

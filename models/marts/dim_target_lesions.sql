@@ -13,7 +13,7 @@ procedures as (
 ),
 
 best_responses as (
-    {{ best_response(ref('fct_lesion_measurements'), ['patient_id', 'lesion_id'], 'lesion_response') }}
+    select * from {{ ref('int_lesion_best_responses_found') }}
 ),
 
 final as (
@@ -36,6 +36,7 @@ final as (
     left join best_responses
         on target_set.patient_id = best_responses.patient_id
         and target_set.lesion_id = best_responses.lesion_id
+        and target_set.reader_key = best_responses.reader_key
 )
 
 select * from final

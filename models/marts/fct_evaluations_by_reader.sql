@@ -1,60 +1,5 @@
-with lesion_responses as (
-    select *, coalesce(reader, '') as reader_key from {{ ref('fct_lesion_measurements_by_reader') }}
-),
-
-assessments as (
-    select * from {{ ref('int_evaluations_assessed') }}
-),
-
-summed as (
-    select
-        reader_key,
-        patient_id,
-        assessment_date,
-        {#- one value per evaluation: taken by max() rather than grouped by, a cheaper hash key -#}
-        max(evaluation_number) as evaluation_number,
-        max(days_from_inclusion) as days_from_inclusion,
-        count(*) as n_target_lesions,
-        count(diameter_mm) as n_with_value,
-        sum(diameter_mm) as sum_mm,
-        sum(baseline_mm) as baseline_sum_mm,
-        count(case when lesion_response = 'CR' then 1 end) as n_cr,
-        count(case when lesion_response = 'PR' then 1 end) as n_pr,
-        count(case when lesion_response = 'SD' then 1 end) as n_sd,
-        count(case when lesion_response = 'PD' then 1 end) as n_pd,
-        count(case when lesion_response = 'NE' then 1 end) as n_ne
-    from lesion_responses
-    group by reader_key, patient_id, assessment_date
-),
-
-with_nadir as (
-    select
-        *,
-        {#- only evaluations where every target lesion has a value enter the nadir sum -#}
-        {{ running_nadir('case when n_with_value = n_target_lesions then sum_mm end', 'baseline_sum_mm', ['reader_key', 'patient_id']) }}
-            as nadir_sum_mm
-    from summed
-),
-
-target_responded as (
-    select
-        *,
-        {{ target_sum_response('n_cr', 'n_target_lesions', 'n_with_value', 'sum_mm', 'nadir_sum_mm', 'baseline_sum_mm') }}
-            as target_response
-    from with_nadir
-),
-
-overall_responded as (
-    select
-        target_responded.*,
-        assessments.new_lesions,
-        assessments.non_target_response,
-        {{ overall_response('target_response', 'assessments.non_target_response', 'assessments.new_lesions') }} as overall_response
-    from target_responded
-    inner join assessments
-        on target_responded.patient_id = assessments.patient_id
-        and target_responded.assessment_date = assessments.assessment_date
-        and target_responded.reader_key = assessments.reader_key
+with evaluations as (
+    select * from {{ ref('int_evaluation_responses_computed') }}
 ),
 
 final as (
@@ -76,8 +21,8 @@ final as (
         cast(n_sd as integer) as n_sd,
         cast(n_pd as integer) as n_pd,
         cast(n_ne as integer) as n_ne,
-        cast({{ dissociated_response_type('n_pd', 'n_cr + n_pr', 'n_sd') }} as {{ dbt.type_string() }}) as dr_type
-    from overall_responded
+        cast(dr_type as {{ dbt.type_string() }}) as dr_type
+    from evaluations
 )
 
 select * from final

@@ -1,122 +1,5 @@
-{#- iRECIST (docs/irecist.md). Evaluations are cut into segments, each starting at an
-    evaluation whose RECIST 1.1 overall response is CR, PR or SD (the iRECIST bar resets
-    there). The first RECIST PD of a segment is an iUPD; a later evaluation of the segment
-    confirms it (iCPD) when it is 28-56 days after the iUPD and, since the iUPD, the target
-    sum rose >= 5 mm, non-target disease increased, the measured new lesions' sum rose >= 5 mm
-    or another new lesion appeared; otherwise it stays iUPD. From the first iCPD on, iCPD. -#}
-
-with evaluations as (
-    select
-        evaluations.patient_id,
-        evaluations.assessment_date,
-        evaluations.evaluation_number,
-        evaluations.days_from_inclusion,
-        evaluations.sum_mm,
-        evaluations.target_response,
-        evaluations.non_target_response,
-        evaluations.new_lesions,
-        evaluations.overall_response,
-        assessed.non_target_increase,
-        coalesce(new_lesions.n_new_lesions, 0) as n_new_lesions,
-        coalesce(new_lesions.n_appearing, 0) as n_appearing,
-        new_lesions.new_lesion_sum_mm
-    from {{ ref('fct_evaluations') }} as evaluations
-    left join ({{ chosen_reader_rows(ref('int_evaluations_assessed')) }}) as assessed
-        on evaluations.patient_id = assessed.patient_id
-        and evaluations.assessment_date = assessed.assessment_date
-    left join {{ ref('int_evaluation_new_lesions_summed') }} as new_lesions
-        on evaluations.patient_id = new_lesions.patient_id
-        and evaluations.assessment_date = new_lesions.assessment_date
-),
-
-segmented as (
-    select
-        *,
-        overall_response in ('CR', 'PR', 'SD') as is_reset,
-        sum(case when overall_response in ('CR', 'PR', 'SD') then 1 else 0 end)
-            over (partition by patient_id order by assessment_date rows unbounded preceding) as segment,
-        sum(n_appearing)
-            over (partition by patient_id order by assessment_date rows unbounded preceding) as n_appeared_so_far,
-        sum(case when non_target_increase = 'yes' then 1 else 0 end)
-            over (partition by patient_id order by assessment_date rows unbounded preceding) as n_nt_increases_so_far
-    from evaluations
-),
-
-with_iupd as (
-    select
-        *,
-        min(case when overall_response = 'PD' then assessment_date end)
-            over (partition by patient_id, segment) as iupd_date
-    from segmented
-),
-
-with_reference as (
-    {#- the values at the iUPD, which later increases are measured from -#}
-    select
-        *,
-        max(case when assessment_date = iupd_date then sum_mm end)
-            over (partition by patient_id, segment) as iupd_sum_mm,
-        max(case when assessment_date = iupd_date then coalesce(new_lesion_sum_mm, 0) end)
-            over (partition by patient_id, segment) as iupd_new_lesion_sum_mm,
-        max(case when assessment_date = iupd_date then days_from_inclusion end)
-            over (partition by patient_id, segment) as iupd_days,
-        max(case when assessment_date = iupd_date then n_appeared_so_far end)
-            over (partition by patient_id, segment) as iupd_n_appeared,
-        max(case when assessment_date = iupd_date then n_nt_increases_so_far end)
-            over (partition by patient_id, segment) as iupd_n_nt_increases
-    from with_iupd
-),
-
-increases as (
-    select
-        *,
-        assessment_date > iupd_date and sum_mm - iupd_sum_mm >= {{ setting('irecist_further_increase_mm') }}
-            as target_sum_increased,
-        assessment_date > iupd_date and n_nt_increases_so_far > iupd_n_nt_increases as non_target_increased,
-        assessment_date > iupd_date
-            and coalesce(new_lesion_sum_mm, 0) - iupd_new_lesion_sum_mm >= {{ setting('irecist_further_increase_mm') }}
-            as new_lesion_sum_increased,
-        assessment_date > iupd_date and n_appeared_so_far > iupd_n_appeared as new_lesion_appeared,
-        days_from_inclusion - iupd_days between {{ setting_days('irecist_confirm_min_days') }}
-            and {{ setting_days('irecist_confirm_max_days') }} as is_in_confirmation_window
-    from with_reference
-),
-
-confirmed as (
-    select
-        *,
-        coalesce(is_in_confirmation_window and not is_reset and (
-            coalesce(target_sum_increased, false) or non_target_increased
-            or new_lesion_sum_increased or new_lesion_appeared), false) as confirms_icpd
-    from increases
-),
-
-with_first_icpd as (
-    select
-        *,
-        min(case when confirms_icpd then assessment_date end) over (partition by patient_id) as first_icpd_date
-    from confirmed
-),
-
-responded as (
-    select
-        *,
-        case
-            when assessment_date > first_icpd_date then 'iCPD'
-            when confirms_icpd then 'iCPD'
-            when is_reset then 'i' || overall_response
-            when assessment_date >= iupd_date then 'iUPD'
-            else 'NE'
-        end as irecist_overall_response,
-        case target_response when 'PD' then 'iUPD' when 'NE' then 'NE' else 'i' || target_response end
-            as irecist_target_response,
-        case non_target_response
-            when 'PD' then 'iUPD' when 'NON_CR_NON_PD' then 'NON_iCR_NON_iUPD' when 'CR' then 'iCR' else non_target_response
-        end as irecist_non_target_response,
-        {#- a reset: an iCR/iPR/iSD while an iUPD was pending (at the patient's previous evaluation) -#}
-        is_reset and lag(case when overall_response = 'PD' or assessment_date >= iupd_date then 1 else 0 end)
-            over (partition by patient_id order by assessment_date) = 1 as resets_iupd
-    from with_first_icpd
+with irecist_responses as (
+    select * from {{ ref('int_evaluation_irecist_responses_computed') }}
 ),
 
 final as (
@@ -125,23 +8,23 @@ final as (
         cast(assessment_date as date) as assessment_date,
         cast(evaluation_number as integer) as evaluation_number,
         cast(days_from_inclusion as integer) as days_from_inclusion,
-        cast(irecist_target_response as {{ dbt.type_string() }}) as target_response,
-        cast(irecist_non_target_response as {{ dbt.type_string() }}) as non_target_response,
+        cast(target_response as {{ dbt.type_string() }}) as target_response,
+        cast(non_target_response as {{ dbt.type_string() }}) as non_target_response,
         cast(non_target_increase as {{ dbt.type_string() }}) as non_target_increase,
         cast(new_lesions as {{ dbt.type_string() }}) as new_lesions,
         cast(n_new_lesions as integer) as n_new_lesions,
         cast(new_lesion_sum_mm as decimal(12, 2)) as new_lesion_sum_mm,
         cast(sum_mm as decimal(12, 2)) as sum_mm,
-        cast(irecist_overall_response as {{ dbt.type_string() }}) as overall_response,
-        cast(overall_response as {{ dbt.type_string() }}) as recist_overall_response,
-        cast(case when assessment_date >= iupd_date and not is_reset then iupd_date end as date) as iupd_date,
-        cast(coalesce(target_sum_increased, false) as boolean) as target_sum_increased,
-        cast(coalesce(non_target_increased, false) as boolean) as non_target_increased,
-        cast(coalesce(new_lesion_sum_increased, false) as boolean) as new_lesion_sum_increased,
-        cast(coalesce(new_lesion_appeared, false) as boolean) as new_lesion_appeared,
-        cast(confirms_icpd and assessment_date = first_icpd_date as boolean) as confirms_icpd,
-        cast(coalesce(resets_iupd, false) as boolean) as resets_iupd
-    from responded
+        cast(overall_response as {{ dbt.type_string() }}) as overall_response,
+        cast(recist_overall_response as {{ dbt.type_string() }}) as recist_overall_response,
+        cast(iupd_date as date) as iupd_date,
+        cast(target_sum_increased as boolean) as target_sum_increased,
+        cast(non_target_increased as boolean) as non_target_increased,
+        cast(new_lesion_sum_increased as boolean) as new_lesion_sum_increased,
+        cast(new_lesion_appeared as boolean) as new_lesion_appeared,
+        cast(confirms_icpd as boolean) as confirms_icpd,
+        cast(resets_iupd as boolean) as resets_iupd
+    from irecist_responses
 )
 
 select * from final

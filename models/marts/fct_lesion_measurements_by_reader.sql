@@ -1,19 +1,5 @@
-with readings as (
-    select * from {{ ref('int_lesion_readings_gridded') }}
-),
-
-with_nadir as (
-    select
-        *,
-        {{ running_nadir('diameter_mm', 'baseline_mm', ['reader_key', 'patient_id', 'lesion_id']) }} as nadir_mm
-    from readings
-),
-
-responded as (
-    select
-        *,
-        {{ lesion_response('diameter_mm', 'nadir_mm', 'baseline_mm', 'is_lymph_node') }} as lesion_response
-    from with_nadir
+with responses as (
+    select * from {{ ref('int_lesion_responses_computed') }}
 ),
 
 final as (
@@ -31,7 +17,7 @@ final as (
         cast({{ percent_change('diameter_mm', 'baseline_mm') }} as decimal(12, 4)) as pct_change_baseline,
         cast({{ percent_change('diameter_mm', 'nadir_mm') }} as decimal(12, 4)) as pct_change_nadir,
         cast(lesion_response as {{ dbt.type_string() }}) as lesion_response
-    from responded
+    from responses
 )
 
 select * from final

@@ -29,7 +29,7 @@ def test_the_console_is_a_line_per_phase_and_a_summary_without_dbt_lines_or_colo
     lines = result.output.splitlines()
     phases = [line.split("] ")[1] for line in lines if line.startswith("[")]
     assert sorted(phases) == sorted(f"building {phase}" for phase in
-                                    ("seeds", "staging", "intermediate", "marts", "audit", "tests"))
+                                    ("seeds", "staging", "intermediate", "marts", "tests"))
     with duckdb.connect(str(db), read_only=True) as con:
         screened, eligible = con.execute("select sum(n_patients), sum(n_patients) filter (reason = 'eligible') "
                                          "from cohort_flow").fetchone()

@@ -10,7 +10,7 @@ import yaml
 from conftest import read_table
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-MART_YAML = [ROOT / "models" / "marts" / "_marts.yml"]
+MART_YAML = sorted((ROOT / "models" / "marts").rglob("*.yml"))  # the marts and marts/audit
 
 
 def documented_columns() -> dict[str, dict[str, str]]:
