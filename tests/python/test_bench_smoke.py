@@ -18,9 +18,10 @@ def test_bench_harness_smoke(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     with open(tmp_path / "results" / "summary-latest.csv") as handle:
         rows = {row["step"]: row for row in csv.DictReader(handle)}
-    assert set(rows) == {"generate_csv", "dbt_build", "lesionwise_stats", "sql_floor", "pandas_groupby_apply",
-                         "pyrecist", "robustness"}
-    for step in ("generate_csv", "dbt_build", "lesionwise_stats", "sql_floor", "pandas_groupby_apply", "robustness"):
+    assert set(rows) == {"generate_csv", "dbt_build", "lesionwise_stats", "report_after_stats", "sql_floor",
+                         "pandas_groupby_apply", "pyrecist", "robustness"}
+    for step in ("generate_csv", "dbt_build", "lesionwise_stats", "report_after_stats", "sql_floor",
+                 "pandas_groupby_apply", "robustness"):
         assert rows[step]["runs"] == "1" and float(rows[step]["median_seconds"]) > 0, rows[step]
     for step in ("sql_floor", "pandas_groupby_apply"):
         assert rows[step]["check"].startswith("agrees:"), rows[step]["check"]
