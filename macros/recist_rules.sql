@@ -99,3 +99,17 @@
         else 'SD'
     end
 {%- endmacro %}
+
+
+{% macro target_lesions_tallied(lesion_response='lesion_response', diameter_mm='diameter_mm', baseline_mm='baseline_mm') -%}
+    {#- What an evaluation's target-sum response needs from its target lesions' rows (used with
+        a group by the evaluation): lesions, those with a value, the sum and the baseline sum,
+        and the lesions of each response (n_cr, n_pr, n_sd, n_pd, n_ne). -#}
+    count(*) as n_target_lesions,
+    count({{ diameter_mm }}) as n_with_value,
+    sum({{ diameter_mm }}) as sum_mm,
+    sum({{ baseline_mm }}) as baseline_sum_mm
+    {%- for code in contract_codes('response') %},
+    count(case when {{ lesion_response }} = '{{ code }}' then 1 end) as n_{{ code | lower }}
+    {%- endfor %}
+{%- endmacro %}

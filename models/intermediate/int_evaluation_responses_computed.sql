@@ -19,15 +19,7 @@ summed as (
         {#- one value per evaluation: taken by max() rather than grouped by, a cheaper hash key -#}
         max(evaluation_number) as evaluation_number,
         max(days_from_inclusion) as days_from_inclusion,
-        count(*) as n_target_lesions,
-        count(diameter_mm) as n_with_value,
-        sum(diameter_mm) as sum_mm,
-        sum(baseline_mm) as baseline_sum_mm,
-        count(case when lesion_response = 'CR' then 1 end) as n_cr,
-        count(case when lesion_response = 'PR' then 1 end) as n_pr,
-        count(case when lesion_response = 'SD' then 1 end) as n_sd,
-        count(case when lesion_response = 'PD' then 1 end) as n_pd,
-        count(case when lesion_response = 'NE' then 1 end) as n_ne
+        {{ target_lesions_tallied() }}
     from lesion_responses
     group by reader_key, patient_id, assessment_date
 ),

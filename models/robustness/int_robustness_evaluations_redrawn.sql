@@ -15,14 +15,7 @@ summed as (
         patient_key,
         assessment_date,
         max(evaluation_position) as evaluation_position,
-        count(*) as n_target_lesions,
-        count(diameter_mm) as n_with_value,
-        sum(diameter_mm) as sum_mm,
-        sum(baseline_mm) as baseline_sum_mm,
-        count(case when lesion_response = 'CR' then 1 end) as n_cr,
-        count(case when lesion_response = 'PR' then 1 end) as n_pr,
-        count(case when lesion_response = 'SD' then 1 end) as n_sd,
-        count(case when lesion_response = 'PD' then 1 end) as n_pd
+        {{ target_lesions_tallied() }}
     from lesion_responses
     group by draw, patient_key, assessment_date
 ),
