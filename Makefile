@@ -12,12 +12,12 @@ OUT ?= build/stats
 BENCH_SIZES ?= 10000,100000,1000000
 TARGET ?= duckdb
 # `make robustness`: draws, coefficient of variation and floor (mm) of the measurement error,
-# seed, and the folder for its tables, figure and DuckDB file (CV empty: 0.08, or with two readers
-# the CV their paired readings imply, docs/robustness.md)
-DRAWS ?= 100
+# seed, and the folder for its tables, figure and DuckDB file (empty: the vars robustness_* of
+# dbt_project.yml; CV empty with two readers: the CV their paired readings imply, docs/robustness.md)
+DRAWS ?=
 CV ?=
-FLOOR_MM ?= 1
-SEED ?= 0
+FLOOR_MM ?=
+SEED ?=
 ROBUSTNESS_OUT ?= build/robustness
 # `make build`: the dbt target (duckdb, or spark: a local Spark, docs/spark.md) and a folder
 # to also write each contract table to as <table>.parquet (none when empty)
@@ -98,7 +98,8 @@ report: setup  ## one self-contained HTML report of DB's marts (figures embedded
 	$(BIN)/lesionwise report --db "$$DB" --out "$$OUT" --stats "$$OUT"
 
 robustness: setup  ## redraw DB's readings DRAWS times with error CV (floor FLOOR_MM mm): DR and BOR kept per patient, cohort ranges, into ROBUSTNESS_OUT
-	$(BIN)/lesionwise robustness --db "$$DB" --out "$$ROBUSTNESS_OUT" --draws "$$DRAWS" $${CV:+--cv "$$CV"} --floor-mm "$$FLOOR_MM" --seed "$$SEED"
+	$(BIN)/lesionwise robustness --db "$$DB" --out "$$ROBUSTNESS_OUT" $${DRAWS:+--draws "$$DRAWS"} $${CV:+--cv "$$CV"} \
+		$${FLOOR_MM:+--floor-mm "$$FLOOR_MM"} $${SEED:+--seed "$$SEED"}
 
 lint: setup  ## check the Python code with ruff
 	$(BIN)/ruff check analysis_py tests/python

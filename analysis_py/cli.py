@@ -174,11 +174,13 @@ def robustness(
     db: Path = typer.Option(DEFAULT_DB, help="DuckDB file of a finished build (opened read-only)."),
     out: Path = typer.Option(Path("build/robustness"), help="Folder to write the tables (CSV), the figure (PNG) "
                                                             "and the draws' own DuckDB file to."),
-    draws: int = typer.Option(100, help="Times every reading is redrawn."),
+    draws: int | None = typer.Option(None, help="Times every reading is redrawn [default: var robustness_draws]."),
     cv: float | None = typer.Option(None, help="Coefficient of variation of a reading's log-normal error "
-                                               "[default: 0.08, or with two readers the one they imply]."),
-    floor_mm: float = typer.Option(1.0, help="Smallest error SD in mm: a reading's CV is at least floor / value."),
-    seed: int = typer.Option(0, help="The same seed, draws and marts give the same output."),
+                                               "[default: var robustness_cv, or with two readers the one they imply]."),
+    floor_mm: float | None = typer.Option(None, help="Smallest error SD in mm: a reading's CV is at least floor / "
+                                                     "value [default: var robustness_floor_mm]."),
+    seed: int | None = typer.Option(None, help="The same seed, draws and marts give the same output "
+                                               "[default: var robustness_seed]."),
     quiet: bool = typer.Option(False, help="Print errors only."),
 ) -> None:
     """Redraw every reading with measurement error: how often each DR call and BOR survives (docs/robustness.md)."""
@@ -186,8 +188,10 @@ def robustness(
     from analysis_py.study.readers import default_cv
     from analysis_py.warehouse.marts import by_reader_marts
     from analysis_py.warehouse.robustness import ErrorModel
+    given = {name: value for name, value in (("draws", draws), ("floor_mm", floor_mm), ("seed", seed))
+             if value is not None}
     try:
-        model = ErrorModel(draws, default_cv(by_reader_marts(db), ErrorModel.cv) if cv is None else cv, floor_mm, seed)
+        model = ErrorModel(**given, cv=default_cv(by_reader_marts(db), ErrorModel().cv) if cv is None else cv)
         tables = write_robustness(db, out, model, progress=progress_printer(quiet))
     except UserError as error:
         fail(error)

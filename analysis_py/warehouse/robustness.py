@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -16,18 +16,24 @@ import pandas as pd
 from analysis_py.warehouse.build import PROJECT_DIR, dbt_command, dbt_environment
 from analysis_py.warehouse.marts import read_marts, sorted_tables
 from analysis_py.errors import UserError
+from analysis_py.project import project_vars
 
 OUTPUT_TABLES = ("robustness_patients", "robustness_evaluations", "robustness_cohort", "robustness_cohort_draws")
 DATABASE_NAME = "robustness.duckdb"
 
 
+def _var(name: str, kind: type):
+    """The default of a field: the var `name` of dbt_project.yml."""
+    return field(default_factory=lambda: kind(project_vars()[name]))
+
+
 @dataclass(frozen=True)
 class ErrorModel:
-    """The measurement error of every reading (dbt vars robustness_*, dbt_project.yml)."""
-    draws: int = 100
-    cv: float = 0.08
-    floor_mm: float = 1.0
-    seed: int = 0
+    """The measurement error of every reading; by default the vars robustness_* of dbt_project.yml."""
+    draws: int = _var("robustness_draws", int)
+    cv: float = _var("robustness_cv", float)
+    floor_mm: float = _var("robustness_floor_mm", float)
+    seed: int = _var("robustness_seed", int)
 
     def check(self) -> None:
         if self.draws < 1:
