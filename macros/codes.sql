@@ -16,15 +16,15 @@
         'target': ['primary', 'metastasis'],
         'response': ['CR', 'PR', 'SD', 'PD', 'NE'],
         'recorded_overall_response': ['CR', 'PR', 'SD', 'PD', 'NE', 'NON_CR_NON_PD'],
+        'recorded_irecist_response': ['iCR', 'iPR', 'iSD', 'iUPD', 'iCPD', 'NE', 'NON_iCR_NON_iUPD'],
     } -%}
     {{ return(lists if name is none else lists[name]) }}
 {%- endmacro %}
 
 
 {% macro coded(text, name) -%}
-    {#- `text` in the case of the code list `name` when it is one of its codes (case-insensitive),
-        else NULL. -#}
-    {%- set codes = contract_codes(name) -%}
-    {%- set normalise = 'upper' if codes[0] == codes[0] | upper else 'lower' -%}
-    case when {{ normalise }}({{ text }}) in ('{{ codes | join("', '") }}') then {{ normalise }}({{ text }}) end
+    {#- `text` as the code of the list `name` it matches (case-insensitively, so `icpd` is
+        `iCPD`), else NULL. -#}
+    case upper({{ text }})
+        {%- for code in contract_codes(name) %} when '{{ code | upper }}' then '{{ code }}'{% endfor %} end
 {%- endmacro %}

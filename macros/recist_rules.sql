@@ -46,6 +46,15 @@
 {%- endmacro %}
 
 
+{% macro recist_level(irecist_response) -%}
+    {#- An iRECIST response at its RECIST 1.1 level: iUPD and iCPD are PD, iCR CR, ... -#}
+    case {{ irecist_response }}
+        when 'iCR' then 'CR' when 'iPR' then 'PR' when 'iSD' then 'SD' when 'iUPD' then 'PD' when 'iCPD' then 'PD'
+        when 'NON_iCR_NON_iUPD' then 'NON_CR_NON_PD' else {{ irecist_response }}
+    end
+{%- endmacro %}
+
+
 {% macro response_of_rank(rank) -%}
     case {{ rank }} when 1 then 'CR' when 2 then 'PR' when 3 then 'SD' when 4 then 'PD' when 5 then 'NE' end
 {%- endmacro %}

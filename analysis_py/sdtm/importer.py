@@ -53,12 +53,13 @@ ISSUE_COLUMNS = OUTPUT_COLUMNS["import_issues"]
 RECORDED_COLUMNS = OUTPUT_COLUMNS["recorded_responses"]
 
 # Codes: SDTM standard result (CDISC CT) -> contract code.
-SDTM_TERMS = {"target": "TARGET", "non_target": "NON-TARGET", "NON_CR_NON_PD": "NON-CR/NON-PD"}  # where they differ
+SDTM_TERMS = {"target": "TARGET", "non_target": "NON-TARGET", "NON_CR_NON_PD": "NON-CR/NON-PD",
+              "NON_iCR_NON_iUPD": "NON-iCR/NON-iUPD"}  # where they differ
 
 
 def from_sdtm(code_list: str) -> dict[str, str]:
-    """SDTM term -> code, for every code of the contract's list `code_list`."""
-    return {SDTM_TERMS.get(code, code): code for code in input_contract.codes(code_list)}
+    """SDTM term in upper case -> code, for every code of the contract's list `code_list`."""
+    return {SDTM_TERMS.get(code, code).upper(): code for code in input_contract.codes(code_list)}
 
 
 LESION_ROLES = from_sdtm("role")
@@ -70,6 +71,10 @@ RECORDED_TESTS = {  # RSTESTCD -> (column, accepted codes)
     "NEWLPROG": ("new_lesions", {"UNEQUIVOCAL": "yes", "EQUIVOCAL": "equivocal",
                                  "Y": "yes", "N": "no"}),
     "OVRLRESP": ("overall_response", from_sdtm("recorded_overall_response")),
+}
+IRECIST_CATEGORY = "IRECIST"  # an RS record whose RSCAT holds this (any case) is an iRECIST one
+IRECIST_TESTS = {  # of an iRECIST record: only the overall response is imported
+    "OVRLRESP": ("irecist_overall_response", from_sdtm("recorded_irecist_response")),
 }
 DIAMETER_TEST, LONGEST_TEST, SHORT_AXIS_TEST, SUM_TEST = "DIAMETER", "LDIAM", "LPERP", "SUMDIAM"
 STATE_TEST = "TUMSTATE"
@@ -519,18 +524,20 @@ def non_target_code(states: pd.Series) -> str:
 
 
 def map_recorded_responses(rs: pd.DataFrame, issues: Issues) -> pd.DataFrame:
-    """RS responses of the chosen evaluator, one row per subject and visit date."""
+    """RS responses of the chosen evaluator, one row per subject and visit date: RECIST 1.1
+    records, and the overall response of iRECIST ones (RSCAT holding IRECIST)."""
     file = rs.attrs.get("file", "RS")
     out: dict[tuple[str, str, str], dict[str, str]] = {}
     for record in rs.to_dict("records"):
         test = record["RSTESTCD"].upper()
         subject, day = record["USUBJID"], record["assessment_date"]
-        if test not in RECORDED_TESTS:
-            issues.add(file, subject, "sdtm_code_unmapped",
-                       f"RSTESTCD '{record['RSTESTCD']}' is not one of "
-                       f"{', '.join(RECORDED_TESTS)}; not imported", assessment_date=day)
+        is_irecist = IRECIST_CATEGORY in record.get("RSCAT", "").upper()
+        tests = IRECIST_TESTS if is_irecist else RECORDED_TESTS
+        if test not in tests:
+            issues.add(file, subject, "sdtm_code_unmapped", unmapped_test_message(record, is_irecist),
+                       assessment_date=day)
             continue
-        name, codes = RECORDED_TESTS[test]
+        name, codes = tests[test]
         raw = record["RSSTRESC"].upper()
         if record.get("RSSTAT", "").upper() == "NOT DONE" and test != "NEWLPROG":
             code = "NE"
@@ -553,6 +560,14 @@ def map_recorded_responses(rs: pd.DataFrame, issues: Issues) -> pd.DataFrame:
     return (pd.DataFrame(list(out.values()), columns=RECORDED_COLUMNS).fillna("")
             .sort_values(["patient_id", "assessment_date", "visit_num"], kind="stable")
             .reset_index(drop=True))
+
+
+def unmapped_test_message(record: dict[str, str], is_irecist: bool) -> str:
+    """Why an RS record's RSTESTCD is not imported."""
+    if is_irecist:
+        return (f"RSTESTCD '{record['RSTESTCD']}' of RSCAT '{record['RSCAT']}' is not imported "
+                f"(of iRECIST, only {', '.join(IRECIST_TESTS)} is compared)")
+    return f"RSTESTCD '{record['RSTESTCD']}' is not one of {', '.join(RECORDED_TESTS)}; not imported"
 
 
 def import_sdtm(domains: dict[str, pd.DataFrame], evaluator: str = "investigator") -> SdtmImport:

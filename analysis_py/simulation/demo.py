@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from analysis_py import input_contract
-from analysis_py.simulation import attributes, rules
+from analysis_py.simulation import attributes, generator, rules
 from analysis_py.simulation.associations import Plans, adjusted_irradiated_loss, factor_loss
 from analysis_py.simulation.courses import COURSES, Course
 from analysis_py.simulation.trajectories import Unreachable, draw_baseline, draw_values
@@ -28,6 +28,13 @@ DEMO_SEED = 20190607
 # the overall-response kappa is of the published order (about 0.5-0.7, docs/demo-cohort.md)
 SECOND_READER_CV = 0.25
 SECOND_READER_SEED = 20190608
+# new_lesions.csv (iRECIST): lesions only at the evaluations whose assessments.csv says new
+# lesions `yes`, from their own seeded stream, so the five calibrated files and every RECIST 1.1
+# response stay as they were
+NEW_LESION_SEED = 20190609
+NEW_LESION_COUNT_WEIGHTS = (0.5, 0.35, 0.15)  # 1, 2 or 3 new lesions at a progression
+P_NEW_NOT_MEASURED = 0.25  # a non-measurable new lesion is given without a diameter (seen, not measured)
+TRANSIENT_NEW_HUNDREDTHS = (500, 800)  # a pseudo-progression's new lesion: 5 to 7.99 mm, gone at the next scan
 CUTOFF = date(2021, 12, 31)
 FIRST_INCLUSION, LAST_INCLUSION = date(2014, 1, 6), date(2019, 6, 28)
 MAX_DRAWS = 20000
@@ -682,7 +689,7 @@ def assign_identifiers(patients: list[Patient], rng: np.random.Generator) -> Non
         patients[i].study_id = f"TRIAL{int(trial) + 1:02d}"
 
 
-# --- the five CSV files -------------------------------------------------------------------------
+# --- the six CSV files --------------------------------------------------------------------------
 
 def millimetres(hundredths: int) -> str:
     return f"{hundredths // 100}.{hundredths % 100:02d}"
@@ -724,10 +731,48 @@ def hundredths(text: str) -> int:
     return int(whole) * 100 + int(decimals)
 
 
+def new_lesion_rows(patients: list[Patient]) -> list[tuple]:
+    """new_lesions.csv: lesions N1, N2... of a patient at each evaluation whose new lesions
+    are `yes`, and only there. A pseudo-progression (the next evaluation is no progression)
+    has one small transient lesion; a progression 1-3 lesions, each with a first value drawn
+    as the generator draws it (measurable or not), a non-measurable one now and then without
+    a diameter. Sites from the generator's."""
+    rng = np.random.default_rng(NEW_LESION_SEED)
+    rows = []
+    for p in sorted(patients, key=lambda p: p.patient_id):
+        lesion_ids = (f"N{n}" for n in range(1, 100))
+        for k in (k for k, new in enumerate(p.new_lesions) if new == "yes"):
+            for value in new_lesion_values(p, k, rng):
+                site = generator.NEW_LESION_SITES[rng.integers(len(generator.NEW_LESION_SITES))]
+                rows.append((p.patient_id, next(lesion_ids), day(p, p.scan_days[k + 1]), str(site),
+                             "" if value is None else millimetres(value), ""))
+    return rows
+
+
+def new_lesion_values(patient: Patient, k: int, rng: np.random.Generator) -> list[int | None]:
+    """The first values (hundredths of a mm; None: not measured) of the new lesions that
+    appear at evaluation k."""
+    if pseudo_progression(patient, k):
+        return [int(rng.integers(*TRANSIENT_NEW_HUNDREDTHS))]
+    values = [generator.new_lesion_first_value(rng)
+              for _ in range(1 + rng.choice(len(NEW_LESION_COUNT_WEIGHTS), p=NEW_LESION_COUNT_WEIGHTS))]
+    return [None if value < rules.NEW_LESION_MIN and rng.random() < P_NEW_NOT_MEASURED else value
+            for value in values]
+
+
+def pseudo_progression(patient: Patient, k: int) -> bool:
+    """New lesions at evaluation k and no progression at the next one: no new lesions, no
+    non-target PD, no target-sum progression there."""
+    following = k + 1
+    return (following < len(patient.new_lesions) and patient.new_lesions[following] != "yes"
+            and patient.non_target[following] != "PD" and not target_progression(patient, following))
+
+
 def cohort_tables(patients: list[Patient]) -> dict[str, tuple[tuple, list[tuple]]]:
-    """The five input files as (header, rows), rows sorted by their keys. Each header is the
+    """The six input files as (header, rows), rows sorted by their keys. Each header is the
     contract's (input_contract), in full but for assessments.csv: no non_target_increase
-    (the demo draws none) and no reader (an assessment applies to both readers)."""
+    (the demo draws none) and no reader (an assessment applies to both readers), and
+    new_lesions.csv: no reader either (a new lesion is both readers')."""
     ordered = sorted(patients, key=lambda p: p.patient_id)
     return {
         "patients.csv": (input_contract.columns("patients"), [patient_row(p) for p in ordered]),
@@ -741,4 +786,5 @@ def cohort_tables(patients: list[Patient]) -> dict[str, tuple[tuple, list[tuple]
         "procedures.csv": (input_contract.columns("procedures"),
                            sorted((p.patient_id, kind, day(p, when), lesion_id, target)
                                   for p in ordered for kind, when, lesion_id, target in p.procedures)),
+        "new_lesions.csv": (input_contract.columns("new_lesions", leave_out=("reader",)), new_lesion_rows(ordered)),
     }

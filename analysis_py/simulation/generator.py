@@ -300,7 +300,6 @@ def new_lesion_rows(patient, date, new, owner, scan, pseudo, rng: np.random.Gene
     one more now and then later, each growing 0-4 mm per scan."""
     rows: list[tuple] = []
     present: dict[int, list[list]] = {}
-    measurable = math.ceil(rules.NEW_LESION_MIN)
     for i in np.nonzero(new == "yes")[0]:
         if pseudo[i]:
             rows.append((patient[i], f"N{scan[i]:02d}a", date[i], "lung", 600))
@@ -310,13 +309,20 @@ def new_lesion_rows(patient, date, new, owner, scan, pseudo, rng: np.random.Gene
         for lesion in lesions:
             lesion[2] += rng.integers(0, 401)
         for k in range(appearing):
-            first = rng.integers(measurable, 2501) if rng.random() < P_MEASURABLE_NEW else rng.integers(500, measurable - 9)
+            first = new_lesion_first_value(rng)
             lesions.append([f"N{scan[i]:02d}{'ab'[k]}", NEW_LESION_SITES[rng.integers(0, len(NEW_LESION_SITES))], first])
         rows.extend((patient[i], lesion_id, date[i], site, value) for lesion_id, site, value in lesions)
     if not rows:
         return [np.array([], dtype=str) for _ in range(6)]  # the six columns returned below
     patients, lesion_ids_, dates, sites, hundredths = (np.array(column) for column in zip(*rows))
     return [patients, lesion_ids_, dates, sites, millimetres(hundredths.astype(np.int64)), np.full(len(rows), "")]
+
+
+def new_lesion_first_value(rng: np.random.Generator) -> int:
+    """A new lesion's first value in hundredths of a mm: measurable (irecist_new_lesion_min_mm
+    to 25 mm) with probability P_MEASURABLE_NEW, else 5 mm to 0.1 mm below that."""
+    measurable = math.ceil(rules.NEW_LESION_MIN)
+    return int(rng.integers(measurable, 2501) if rng.random() < P_MEASURABLE_NEW else rng.integers(500, measurable - 9))
 
 
 def procedure_columns(ids: np.ndarray, patients: dict, lesions: dict, rng: np.random.Generator) -> list[np.ndarray]:

@@ -16,10 +16,12 @@ typed as (
         {{ coded('non_target_response', 'non_target_response') }} as non_target_response,
         {{ coded('new_lesions', 'new_lesions') }} as new_lesions,
         {{ coded('overall_response', 'recorded_overall_response') }} as overall_response,
+        {{ coded('irecist_overall_response', 'recorded_irecist_response') }} as irecist_overall_response,
         target_response as target_response_text,
         non_target_response as non_target_response_text,
         new_lesions as new_lesions_text,
-        overall_response as overall_response_text
+        overall_response as overall_response_text,
+        irecist_overall_response as irecist_overall_response_text
     from source_rows
 )
 

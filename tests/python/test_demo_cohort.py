@@ -48,7 +48,7 @@ def eligible_inputs(marts) -> dict[str, pd.DataFrame]:
 
 def test_demo_files_are_reproducible_from_the_command(tmp_path):
     write_demo(tmp_path)
-    for name in ("patients", "lesions", "measurements", "assessments", "procedures"):
+    for name in ("patients", "lesions", "measurements", "assessments", "procedures", "new_lesions"):
         assert (tmp_path / f"{name}.csv").read_bytes() == (DEMO / f"{name}.csv").read_bytes(), name
 
 
@@ -169,3 +169,34 @@ def test_inputs_are_plain_contract_csv():
         rows = list(csv.DictReader(handle))
     assert all(row["status"] in ("", "absent") for row in rows)
     assert all(row["diameter_mm"] == "" or row["diameter_mm"].split(".")[1].__len__() == 2 for row in rows)
+
+
+def test_new_lesions_are_listed_only_where_assessments_say_yes():
+    """new_lesions.csv adds lesions at the 36 evaluations (23 of eligible patients) whose
+    assessments.csv says `yes`, and nowhere else, so no RECIST 1.1 response changes."""
+    new = pd.read_csv(DEMO / "new_lesions.csv", dtype=str, keep_default_na=False)
+    assessments = pd.read_csv(DEMO / "assessments.csv", dtype=str, keep_default_na=False)
+    listed = set(zip(new.patient_id, new.assessment_date))
+    assert listed == set(zip(*assessments.loc[assessments.new_lesions == "yes", ["patient_id", "assessment_date"]]
+                             .to_dict("list").values()))
+    assert (len(new), len(listed)) == (50, 36)
+
+
+def test_irecist(marts):
+    """iRECIST on the demo (docs/demo-cohort.md): the new lesions are all at the iUPD itself
+    (every eligible patient's one `yes` evaluation is its first PD, and the later evaluations
+    are fixed), so they measure the iUPD but confirm none: 83 patients with an iUPD and 8
+    with an iCPD, as without new_lesions.csv (the 8 confirmed by the target sum). The two
+    pseudo-progressions (iUPD at a new lesion, iSD at the next scan) have one small lesion."""
+    patients = "select count(irecist_first_iupd_date), count(irecist_icpd_date) from main.dim_patients"
+    assert marts.execute(patients).fetchone() == (83, 8)
+    assert counts(marts, """select confirms_icpd and target_sum_increased, count(*) from main.fct_evaluations_irecist
+                            where confirms_icpd or new_lesion_sum_increased or new_lesion_appeared group by 1""") == {True: 8}
+    resets = marts.execute("""select patient_id, n_new_lesions, new_lesion_sum_mm from main.fct_evaluations_irecist
+        where patient_id in (select patient_id from main.fct_evaluations_irecist where resets_iupd)
+        and n_new_lesions > 0 order by 1""").fetchall()
+    assert resets == [("P0202", 1, None), ("P0207", 1, None)]  # 5.56 and 6.01 mm: not measurable
+    # P0135: peritoneum 18.66, mediastinal node 17.09 (>= 15), bone 15.97 mm, all measurable
+    assert float(scalar(marts, "select new_lesion_sum_mm from main.fct_evaluations_irecist where patient_id = 'P0135' "
+                               "and n_new_lesions = 3")) == 51.72
+    assert scalar(marts, "select count(new_lesion_sum_mm) from main.fct_evaluations_irecist") == 14

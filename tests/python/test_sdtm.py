@@ -375,3 +375,102 @@ def test_every_evaluator_becomes_a_reader(onco, tmp_path):
     pd.testing.assert_frame_equal(every.recorded_responses, onco.recorded_responses)
     written = sdtm.write_contract_folder(every, tmp_path)
     assert pd.read_csv(written["measurements"], nrows=0).columns[-1] == "reader"
+
+
+# --- recorded iRECIST responses: a hand-made SDTM folder ---------------------------------
+
+# Two patients included 2020-01-01, two target lesions each (T1 liver, T2 lung; sums in mm),
+# RS recording RECIST 1.1 and iRECIST overall responses at each scan. By hand (iRECIST:
+# docs/irecist.md, window 28-56 days, +5 mm):
+#   A  2019-12-20  50   baseline
+#      2020-02-26  34   -32 % PR                                  iPR
+#      2020-04-22  50   +16 mm over the nadir 34: PD, first PD    iUPD
+#      2020-05-27  52   +2 mm, but new lesion N1 (TR NEW UNEQUIVOCAL), 35 days: iCPD
+#   B  2019-12-20  50   baseline
+#      2020-02-26  48   SD                                        iSD
+#      2020-04-22  62   +14 mm over the nadir 48: PD, first PD    iUPD
+#      2020-06-24  70   +8 mm, but 63 days after the iUPD (> 56): iUPD; the trial records iCPD
+HAND_SUMS = {"A": [("2019-12-20", 30, 20), ("2020-02-26", 19, 15), ("2020-04-22", 30, 20), ("2020-05-27", 31, 21)],
+             "B": [("2019-12-20", 30, 20), ("2020-02-26", 28, 20), ("2020-04-22", 36, 26), ("2020-06-24", 40, 30)]}
+HAND_RECORDED = {  # patient -> post-baseline (RECIST 1.1, iRECIST as RS writes them)
+    "A": [("PR", "iPR"), ("PD", "iUPD"), ("PD", "iCPD")],
+    "B": [("SD", "ISD"), ("PD", "iUPD"), ("PD", "iCPD")]}
+
+
+def write_hand_sdtm(folder: Path) -> Path:
+    """The hand-made SDTM folder above (DM, TU, TR, RS as CSV)."""
+    folder.mkdir()
+    pd.DataFrame({"STUDYID": "S1", "USUBJID": ["A", "B"], "SEX": "F", "AGE": "60",
+                  "RFXSTDTC": "2020-01-01"}).to_csv(folder / "dm.csv", index=False)
+    tu = [dict(USUBJID=p, TULNKID=lesion, TUSTRESC=role, TULOC=site) for p in HAND_SUMS
+          for lesion, role, site in (("T1", "TARGET", "LIVER"), ("T2", "TARGET", "LUNG"))]
+    tu.append(dict(USUBJID="A", TULNKID="N1", TUSTRESC="NEW", TULOC="LIVER"))
+    pd.DataFrame(tu).to_csv(folder / "tu.csv", index=False)
+    tr, rs = [], []
+    for patient, scans in HAND_SUMS.items():
+        for visit, (day, t1, t2) in enumerate(scans, start=1):
+            for lesion, value in (("T1", t1), ("T2", t2)):
+                tr.append(dict(USUBJID=patient, TRLNKID=lesion, TRGRPID="TARGET", TRTESTCD="DIAMETER",
+                               TRSTRESC=str(value), TRSTRESN=str(value), TRDTC=day, VISITNUM=visit))
+            if visit == 1:
+                continue
+            recist, irecist = HAND_RECORDED[patient][visit - 2]
+            for category, code in (("RECIST 1.1", recist), ("iRECIST", irecist)):
+                rs.append(dict(USUBJID=patient, RSCAT=category, RSTESTCD="OVRLRESP", RSSTRESC=code,
+                               RSDTC=day, VISITNUM=visit))
+    tr.append(dict(USUBJID="A", TRLNKID="N1", TRGRPID="NEW", TRTESTCD="TUMSTATE", TRSTRESC="UNEQUIVOCAL",
+                   TRSTRESN="", TRDTC="2020-05-27", VISITNUM=4))
+    rs.append(dict(USUBJID="A", RSCAT="RECIST 1.1", RSTESTCD="NEWLPROG", RSSTRESC="UNEQUIVOCAL",
+                   RSDTC="2020-05-27", VISITNUM=4))
+    rs.append(dict(USUBJID="A", RSCAT="iRECIST", RSTESTCD="TRGRESP", RSSTRESC="iUPD", RSDTC="2020-04-22",
+                   VISITNUM=3))  # an iRECIST component: reported, not imported
+    pd.DataFrame(tr).to_csv(folder / "tr.csv", index=False)
+    pd.DataFrame(rs).to_csv(folder / "rs.csv", index=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def hand_irecist(tmp_path_factory) -> tuple[sdtm.SdtmImport, dict[str, pd.DataFrame]]:
+    """The hand-made folder imported, and built."""
+    from analysis_py.warehouse.build import run_dbt_build
+    from analysis_py.warehouse.marts import read_marts
+    tmp = tmp_path_factory.mktemp("hand_irecist")
+    result = sdtm.import_sdtm(sdtm.read_sdtm(write_hand_sdtm(tmp / "sdtm")))
+    sdtm.write_contract_folder(result, tmp / "input")
+    run_dbt_build(tmp / "input", tmp / "lesionwise.duckdb", quiet=True)
+    return result, read_marts(tmp / "lesionwise.duckdb", ("fct_response_audit",))
+
+
+def test_irecist_rs_records_are_imported_apart_from_the_recist_ones(hand_irecist):
+    result, _ = hand_irecist
+    recorded = result.recorded_responses.set_index(["patient_id", "assessment_date"])
+    assert recorded["overall_response"].tolist() == ["PR", "PD", "PD", "SD", "PD", "PD"]
+    assert recorded["irecist_overall_response"].tolist() == ["iPR", "iUPD", "iCPD", "iSD", "iUPD", "iCPD"]
+    assert set(recorded["irecist_overall_response"]) <= set(input_contract.codes("recorded_irecist_response"))
+    assert result.import_issues[["patient_id", "assessment_date", "rule"]].values.tolist() == [
+        ["A", "2020-04-22", "sdtm_code_unmapped"]]  # the iRECIST TRGRESP
+    assert "only OVRLRESP is compared" in result.import_issues["message"].iloc[0]
+    assert result.new_lesions[["patient_id", "lesion_id", "assessment_date"]].values.tolist() == [
+        ["A", "N1", "2020-05-27"]]
+
+
+def test_irecist_audit_agrees_on_iupd_and_icpd_and_names_the_window(hand_irecist):
+    _, marts = hand_irecist
+    audit = marts["fct_response_audit"].set_index(["patient_id", "assessment_date"]).sort_index()
+    assert audit["irecist_overall_response"].tolist() == ["iPR", "iUPD", "iCPD", "iSD", "iUPD", "iUPD"]
+    assert audit["overall_agrees"].all()
+    assert audit["irecist_agrees"].tolist() == [True] * 5 + [False]
+    late = audit.loc[("B", pd.Timestamp("2020-06-24"))]
+    assert (late["recorded_irecist_overall_response"], late["irecist_reason"], late["reason"],
+            late["irecist_iupd_date"]) == ("iCPD", "confirmation_window", "confirmation_window",
+                                           pd.Timestamp("2020-04-22"))
+    table = sdtm_audit.audit_agreement(marts["fct_response_audit"]).set_index("response")
+    assert table.loc["irecist", ["n_compared", "n_agree", "n_disagree", "n_unexplained"]].tolist() == [6, 5, 1, 0]
+    assert table.loc["all", ["n_agree", "n_disagree"]].tolist() == [5, 1]
+    assert sdtm_audit.audit_reasons(marts["fct_response_audit"]).set_index("reason").loc[
+        "confirmation_window", ["irecist", "all"]].tolist() == [1, 1]
+
+
+def test_the_audit_reports_irecist_only_when_recorded(onco_marts):
+    assert "irecist" not in set(sdtm_audit.audit_agreement(onco_marts["fct_response_audit"])["response"])
+    assert "irecist" not in sdtm_audit.audit_reasons(onco_marts["fct_response_audit"]).columns

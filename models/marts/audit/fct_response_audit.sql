@@ -1,6 +1,7 @@
 {#- The responses recorded in the trial (recorded_responses.csv, from SDTM RS) against the
-    responses the project recomputes from the measurements (fct_evaluations): one row per
-    patient and recorded visit date, with a reason for each disagreement. -#}
+    responses the project recomputes from the measurements (fct_evaluations, and
+    fct_evaluations_irecist for a recorded iRECIST overall response): one row per patient and
+    recorded visit date, with a reason for each disagreement. -#}
 
 with recorded_rows as (
     select * from {{ ref('stg_recorded_responses') }}
@@ -11,6 +12,10 @@ evaluations as (
     select * from {{ ref('fct_evaluations') }}
 ),
 
+irecist_evaluations as (
+    select * from {{ ref('fct_evaluations_irecist') }}
+),
+
 recorded as (
     {#- Repeated rows of one visit date count once; values that conflict are unknown. -#}
     select
@@ -18,7 +23,7 @@ recorded as (
         assessment_date,
         min(visit_num) as visit_num,
         min(visit) as visit,
-        {%- for response in ['target_response', 'non_target_response', 'new_lesions', 'overall_response'] %}
+        {%- for response in ['target_response', 'non_target_response', 'new_lesions', 'overall_response', 'irecist_overall_response'] %}
         case when min({{ response }}) = max({{ response }}) then min({{ response }}) end as {{ response }}{{ "," if not loop.last }}
         {%- endfor %}
     from recorded_rows
@@ -41,6 +46,14 @@ compared as (
         evaluations.new_lesions,
         recorded.overall_response as recorded_overall_response,
         evaluations.overall_response,
+        recorded.irecist_overall_response as recorded_irecist_overall_response,
+        {{ recist_level('recorded.irecist_overall_response') }} as recorded_irecist_level,
+        irecist_evaluations.overall_response as irecist_overall_response,
+        {{ recist_level('irecist_evaluations.overall_response') }} as irecist_level,
+        irecist_evaluations.iupd_date as irecist_iupd_date,
+        {{ dbt.datediff('irecist_evaluations.iupd_date', 'recorded.assessment_date', 'day') }}
+            between {{ setting_days('irecist_confirm_min_days') }} and {{ setting_days('irecist_confirm_max_days') }}
+            as is_in_confirmation_window,
         evaluations.sum_mm,
         evaluations.baseline_sum_mm,
         evaluations.nadir_sum_mm,
@@ -49,6 +62,9 @@ compared as (
     left join evaluations
         on recorded.patient_id = evaluations.patient_id
         and recorded.assessment_date = evaluations.assessment_date
+    left join irecist_evaluations
+        on recorded.patient_id = irecist_evaluations.patient_id
+        and recorded.assessment_date = irecist_evaluations.assessment_date
 ),
 
 agreement as (
@@ -61,17 +77,20 @@ agreement as (
             then recorded_non_target_response is not distinct from non_target_response end as non_target_agrees,
         recorded_new_lesions is not distinct from new_lesions as new_lesions_agree,
         case when recorded_overall_response is not null
-            then recorded_overall_response is not distinct from overall_response end as overall_agrees
+            then recorded_overall_response is not distinct from overall_response end as overall_agrees,
+        case when recorded_irecist_overall_response is not null
+            then recorded_irecist_overall_response is not distinct from irecist_overall_response end as irecist_agrees
     from compared
 ),
 
 sum_reasons as (
-    {#- What in the target sums explains a recorded target (or overall) response that
-        differs from the recomputed one: a missing lesion, progression measured from the
-        nadir instead of baseline, or the 5 mm rule. -#}
+    {#- What in the target sums explains a recorded target (or overall, or iRECIST overall
+        at the RECIST 1.1 level) response that differs from the recomputed one: a missing
+        lesion, progression measured from the nadir instead of baseline, or the 5 mm rule. -#}
     select
         *,
-        {%- for name, recorded in [('target', 'recorded_target_response'), ('overall', 'recorded_overall_response')] %}
+        {%- for name, recorded in [('target', 'recorded_target_response'), ('overall', 'recorded_overall_response'),
+                                   ('irecist', 'recorded_irecist_level')] %}
         case
             when n_missing_target_lesions > 0 and 'NE' in (target_response, {{ recorded }})
                 then 'missing_lesion'
@@ -118,6 +137,27 @@ overall_reasons as (
     from component_reasons
 ),
 
+irecist_reasons as (
+    {#- A recorded iRECIST response at another RECIST 1.1 level (iUPD/iCPD being PD) than the
+        recomputed one differs for the reasons of the RECIST 1.1 responses; between iUPD and
+        iCPD, for the confirmation: outside the window after the recomputed iUPD, no further
+        increase since it, or an increase the trial did not take as confirming. -#}
+    select
+        *,
+        case
+            when irecist_agrees is not false then null
+            when irecist_overall_response is null then 'not_recomputed'
+            when recorded_irecist_level is distinct from irecist_level
+                then coalesce(target_reason, non_target_reason, new_lesions_reason, irecist_sum_reason, 'other')
+            when recorded_irecist_overall_response = 'iCPD' and not is_in_confirmation_window
+                then 'confirmation_window'
+            when recorded_irecist_overall_response = 'iCPD' then 'no_further_increase'
+            when recorded_irecist_overall_response = 'iUPD' then 'further_increase'
+            else 'other'
+        end as irecist_reason
+    from overall_reasons
+),
+
 final as (
     select
         cast(patient_id as {{ dbt.type_string() }}) as patient_id,
@@ -126,8 +166,9 @@ final as (
         cast(visit as {{ dbt.type_string() }}) as visit,
         cast(is_recomputed as boolean) as is_recomputed,
         cast(coalesce(target_agrees, true) and coalesce(non_target_agrees, true) and new_lesions_agree
-            and coalesce(overall_agrees, true) as boolean) as agrees,
-        cast(coalesce(overall_reason, target_reason, non_target_reason, new_lesions_reason) as {{ dbt.type_string() }}) as reason,
+            and coalesce(overall_agrees, true) and coalesce(irecist_agrees, true) as boolean) as agrees,
+        cast(coalesce(overall_reason, target_reason, non_target_reason, new_lesions_reason, irecist_reason)
+            as {{ dbt.type_string() }}) as reason,
         cast(recorded_target_response as {{ dbt.type_string() }}) as recorded_target_response,
         cast(target_response as {{ dbt.type_string() }}) as target_response,
         cast(target_agrees as boolean) as target_agrees,
@@ -147,8 +188,13 @@ final as (
         cast(sum_mm as decimal(12, 2)) as sum_mm,
         cast(baseline_sum_mm as decimal(12, 2)) as baseline_sum_mm,
         cast(nadir_sum_mm as decimal(12, 2)) as nadir_sum_mm,
-        cast(n_missing_target_lesions as integer) as n_missing_target_lesions
-    from overall_reasons
+        cast(n_missing_target_lesions as integer) as n_missing_target_lesions,
+        cast(recorded_irecist_overall_response as {{ dbt.type_string() }}) as recorded_irecist_overall_response,
+        cast(irecist_overall_response as {{ dbt.type_string() }}) as irecist_overall_response,
+        cast(irecist_iupd_date as date) as irecist_iupd_date,
+        cast(irecist_agrees as boolean) as irecist_agrees,
+        cast(irecist_reason as {{ dbt.type_string() }}) as irecist_reason
+    from irecist_reasons
 )
 
 select * from final
