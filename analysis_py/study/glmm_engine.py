@@ -25,6 +25,7 @@ from scipy.optimize import minimize
 from scipy.special import expit
 
 INNER_TOL = 1e-10  # largest Newton step of the conditional modes at convergence
+ROUNDING_TOL = 1e-6  # below this, a Newton step that no longer halves is rounding noise: converged too
 GRADIENT_TOL = 1e-6  # largest gradient of the Laplace objective accepted as converged
 LOG_SD_BOUNDS = (-8.0, 5.0)  # random-effect SDs between 3e-4 and 150
 RHO_BOUND = 7.0  # |atanh(rho)| bound: |rho| < 0.999998
@@ -86,6 +87,7 @@ def _newton_modes(structure, data, beta, theta, b):
     """Conditional modes of the random effects by safeguarded Newton steps."""
     terms = _Terms(data, beta, structure.effects(b))
     penalised = terms.loglik - structure.penalty(theta, b)
+    previous = np.inf
     for _ in range(100):
         step = structure.newton_step(theta, b, terms)
         for _ in range(40):
@@ -96,8 +98,10 @@ def _newton_modes(structure, data, beta, theta, b):
                 break
             step = [s / 2 for s in step]
         b, terms, penalised = trial, trial_terms, trial_value
-        if max(np.max(np.abs(s), initial=0.0) for s in step) < INNER_TOL:
+        size = max(np.max(np.abs(s), initial=0.0) for s in step)
+        if size < INNER_TOL or previous / 2 < size < ROUNDING_TOL:
             return b, terms, True
+        previous = size
     return b, terms, False
 
 
