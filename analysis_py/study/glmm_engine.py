@@ -18,7 +18,7 @@ gradient.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import minimize
@@ -83,8 +83,9 @@ class _Terms:
         self.re = np.bincount(data.evaluation, self.r, n_eval)
 
 
-def _newton_modes(structure, data, beta, theta, b):
+def _newton_modes(structure, beta, theta, b):
     """Conditional modes of the random effects by safeguarded Newton steps."""
+    data = structure.data
     terms = _Terms(data, beta, structure.effects(b))
     penalised = terms.loglik - structure.penalty(theta, b)
     previous = np.inf
@@ -186,76 +187,89 @@ class _Nested:
         return value, np.concatenate([grad_beta, grad_theta])
 
 
-class _Tridiagonal:
-    """Per-patient tridiagonal matrices stored as (P, K) diagonals and sub-diagonals."""
+class _Chains:
+    """The AR(1) chains laid out for vector operations: evaluations ordered by their position
+    within the patient, and at each position by patient, patients with more evaluations first.
+    The evaluations at position k then form one slice whose i-th entry follows the i-th entry
+    of the slice of position k - 1, so a recursion along every chain at once is one loop over
+    positions, on contiguous memory and without padding."""
 
-    def __init__(self, diag: np.ndarray, off: np.ndarray):
-        self.diag, self.off = diag, off  # off[:, k] couples positions k-1 and k
+    def __init__(self, data: GlmmData):
+        counts = np.bincount(data.eval_patient)
+        rank = np.empty_like(counts)
+        rank[np.argsort(-counts, kind="stable")] = np.arange(len(counts))
+        width = np.bincount(data.eval_position)  # evaluations at each position
+        starts = np.concatenate([[0], np.cumsum(width)])
+        self.slot = starts[data.eval_position] + rank[data.eval_patient]  # evaluation code -> slot
+        self.links = [(slice(starts[k], starts[k] + width[k]), slice(starts[k - 1], starts[k - 1] + width[k]))
+                      for k in range(1, len(width))]  # (slots at position k, the slots they follow)
+        self.head = width[0]  # slots from here on follow another
+        self.prev = np.concatenate([np.arange(prev.start, prev.stop) for _, prev in self.links] or [[]]).astype(int)
+
+
+class _Tridiagonal:
+    """Per-patient tridiagonal matrices over the slots of `_Chains`: the diagonal and, on each slot,
+    the entry coupling it with the slot it follows (0 at a patient's first evaluation)."""
+
+    def __init__(self, chains: _Chains, diag: np.ndarray, off: np.ndarray):
+        self.chains, self.diag, self.off = chains, diag, off
 
     def ldl(self):
-        """Unit lower bidiagonal factor l (l[:, k] at (k, k-1)) and pivots D."""
-        D = np.empty_like(self.diag)
-        l = np.zeros_like(self.off)
-        D[:, 0] = self.diag[:, 0]
-        for k in range(1, D.shape[1]):
-            l[:, k] = self.off[:, k] / D[:, k - 1]
-            D[:, k] = self.diag[:, k] - l[:, k] * self.off[:, k]
+        """Unit lower bidiagonal factor l (l[j] couples slot j with the one it follows) and pivots D."""
+        D, l = self.diag.copy(), np.zeros_like(self.off)
+        for cur, prev in self.chains.links:
+            l[cur] = self.off[cur] / D[prev]
+            D[cur] -= l[cur] * self.off[cur]
         return l, D
 
-    @staticmethod
-    def solve(l, D, g):
+    def solve(self, factor, g):
+        l, D = factor
         z = g.copy()
-        for k in range(1, z.shape[1]):
-            z[:, k] -= l[:, k] * z[:, k - 1]
-        x = z / D
-        for k in range(z.shape[1] - 2, -1, -1):
-            x[:, k] -= l[:, k + 1] * x[:, k + 1]
+        for cur, prev in self.chains.links:
+            z[cur] -= l[cur] * z[prev]
+        x = np.divide(z, D, out=z)
+        for cur, prev in reversed(self.chains.links):
+            x[prev] -= l[cur] * x[cur]
         return x
 
-    @staticmethod
-    def inverse_band(l, D):
-        """Diagonal and sub-diagonal of the inverse (Takahashi recursion)."""
-        K = D.shape[1]
-        sd = np.empty_like(D)
-        so = np.zeros_like(D)
-        sd[:, K - 1] = 1 / D[:, K - 1]
-        for k in range(K - 2, -1, -1):
-            so[:, k + 1] = -l[:, k + 1] * sd[:, k + 1]
-            sd[:, k] = 1 / D[:, k] - l[:, k + 1] * so[:, k + 1]
+    def inverse_band(self, factor):
+        """Diagonal and coupling entries of the inverse (Takahashi recursion)."""
+        l, D = factor
+        sd, so = 1 / D, np.zeros_like(D)
+        for cur, prev in reversed(self.chains.links):
+            so[cur] = -l[cur] * sd[cur]
+            sd[prev] -= l[cur] * so[cur]
         return sd, so
 
     def matvec(self, x):
+        head, prev = self.chains.head, self.chains.prev
         y = self.diag * x
-        y[:, 1:] += self.off[:, 1:] * x[:, :-1]
-        y[:, :-1] += self.off[:, 1:] * x[:, 1:]
+        y[head:] += self.off[head:] * x[prev]
+        y[prev] += self.off[head:] * x[head:]
         return y
 
     def bilinear(self, x, y):
-        return float((x * self.matvec(y)).sum())
+        return float(x @ self.matvec(y))
 
     def trace_product(self, sd, so):
-        return float((sd * self.diag).sum() + 2 * (so * self.off).sum())
+        return float(sd @ self.diag + 2 * (so @ self.off))
 
 
 class _AR1:
-    """Evaluation effects with AR(1) correlation sigma^2 rho^|i-j| within a patient."""
+    """Evaluation effects with AR(1) correlation sigma^2 rho^|i-j| within a patient; the effects
+    (and the evaluation codes of `self.data`) are in the slot order of `_Chains`."""
 
     theta_names = ["sd_ar1", "rho"]
 
     def __init__(self, data: GlmmData):
-        self.data = data
-        self.P = data.n_patients
+        self.chains = _Chains(data)
+        slot = self.chains.slot
+        order = np.argsort(slot)
+        self.data = replace(data, evaluation=slot[data.evaluation], eval_patient=data.eval_patient[order],
+                            eval_position=data.eval_position[order], eval_gap=data.eval_gap[order])
         self.E = data.n_evaluations
-        K = int(data.eval_position.max()) + 1
-        self.index = (data.eval_patient, data.eval_position)
-        self.valid = np.zeros((self.P, K), bool)
-        self.valid[self.index] = True
-        self.gap = np.zeros((self.P, K))
-        self.gap[self.index] = data.eval_gap
-        self.has_prev = self.valid & (self.gap > 0)
-        self.has_next = np.zeros_like(self.valid)
-        self.has_next[:, :-1] = self.has_prev[:, 1:]
-        self.m = self.valid.sum(axis=1)
+        self.has_prev = self.data.eval_gap > 0
+        self.gap = np.where(self.has_prev, self.data.eval_gap, 1.0)
         self._cache_key, self._cache = None, None
 
     def start(self):
@@ -270,22 +284,17 @@ class _AR1:
     def effects(self, b):
         return b[0]
 
-    def _padded(self, x_eval):
-        out = np.zeros(self.valid.shape)
-        out[self.index] = x_eval
-        return out
-
     def _links(self, theta):
-        """Lag correlations r = rho^gap, q = 1/(1-r^2) and dr/drho on each link."""
+        """Lag correlations r = rho^gap, q = 1/(1-r^2) and dr/drho on each link (r = 0: none)."""
         rho = np.tanh(theta[1])
-        gap = np.where(self.has_prev, self.gap, 1.0)
-        r = np.where(self.has_prev, rho**gap, 0.0)
-        dr = np.where(self.has_prev, gap * rho ** (gap - 1), 0.0)
+        r = np.where(self.has_prev, rho**self.gap, 0.0)
+        dr = np.where(self.has_prev, self.gap * rho ** (self.gap - 1), 0.0)
         return r, 1 / (1 - r**2), dr
 
-    def _shift_next(self, x):
+    def _from_next(self, x):
+        """Each slot's value of x at the slot that follows it (0 at a patient's last)."""
         out = np.zeros_like(x)
-        out[:, :-1] = x[:, 1:]
+        out[self.chains.prev] = x[self.chains.head:]
         return out
 
     def _precision(self, theta):
@@ -298,48 +307,43 @@ class _AR1:
     def _compute_precision(self, theta):
         s2 = np.exp(2 * theta[0])
         r, q, dr = self._links(theta)
-        diag = np.where(self.has_prev, q, 1.0) + self._shift_next(np.where(self.has_prev, r**2 * q, 0.0))
-        diag = np.where(self.valid, diag, 0.0) / s2
-        off = np.where(self.has_prev, -r * q, 0.0) / s2
+        diag = (q + self._from_next(r**2 * q)) / s2
+        off = -r * q / s2
         drho = 1 - np.tanh(theta[1]) ** 2
         ddiag = 2 * r * dr * q**2
-        d_diag = (np.where(self.has_prev, ddiag, 0.0) + self._shift_next(ddiag)) / s2 * drho
+        d_diag = (ddiag + self._from_next(ddiag)) / s2 * drho
         d_off = -dr * (q + 2 * r**2 * q**2) / s2 * drho
-        Q = _Tridiagonal(diag, off)
-        return Q, _Tridiagonal(-2 * diag, -2 * off), _Tridiagonal(np.where(self.valid, d_diag, 0), d_off)
+        return tuple(_Tridiagonal(self.chains, d, o) for d, o in
+                     ((diag, off), (-2 * diag, -2 * off), (d_diag, d_off)))
 
     def _logdet_q(self, theta):
         r, q, dr = self._links(theta)
         drho = 1 - np.tanh(theta[1]) ** 2
-        value = -2 * theta[0] * self.m.sum() + np.log(q).sum()
-        return value, [-2.0 * self.m.sum(), float((2 * r * dr * q).sum() * drho)]
+        value = -2 * theta[0] * self.E + np.log(q).sum()
+        return value, [-2.0 * self.E, float((2 * r * dr * q).sum() * drho)]
 
     def penalty(self, theta, b):
         Q, _, _ = self._precision(theta)
-        x = self._padded(b[0])
-        return 0.5 * Q.bilinear(x, x)
+        return 0.5 * Q.bilinear(b[0], b[0])
 
     def _hessian(self, theta, terms):
         Q, dQ_sd, dQ_rho = self._precision(theta)
-        H = _Tridiagonal(Q.diag + self._padded(terms.we) + ~self.valid, Q.off)
-        return Q, (dQ_sd, dQ_rho), H.ldl()
+        H = _Tridiagonal(self.chains, Q.diag + terms.we, Q.off)
+        return Q, (dQ_sd, dQ_rho), H, H.ldl()
 
     def newton_step(self, theta, b, terms):
-        Q, _, (l, D) = self._hessian(theta, terms)
-        x = self._padded(b[0])
-        g = self._padded(terms.re) - Q.matvec(x)
-        return [_Tridiagonal.solve(l, D, g)[self.index]]
+        Q, _, H, factor = self._hessian(theta, terms)
+        return [H.solve(factor, terms.re - Q.matvec(b[0]))]
 
     def objective(self, theta, b, terms):
-        data = self.data
-        Q, dQs, (l, D) = self._hessian(theta, terms)
-        sd, so = _Tridiagonal.inverse_band(l, D)
-        x = self._padded(b[0])
-        c = 0.5 * terms.w * (1 - 2 * terms.mu) * sd[self.index][data.evaluation]
-        a = _Tridiagonal.solve(l, D, self._padded(np.bincount(data.evaluation, c, self.E)))
+        data, x = self.data, b[0]
+        Q, dQs, H, factor = self._hessian(theta, terms)
+        sd, so = H.inverse_band(factor)
+        c = 0.5 * terms.w * (1 - 2 * terms.mu) * sd[data.evaluation]
+        a = H.solve(factor, np.bincount(data.evaluation, c, self.E))
         logdet_q, d_logdet_q = self._logdet_q(theta)
-        value = -terms.loglik + 0.5 * Q.bilinear(x, x) - 0.5 * logdet_q + 0.5 * np.log(D).sum()
-        grad_beta = data.X.T @ (c - terms.w * a[self.index][data.evaluation] - terms.r)
+        value = -terms.loglik + 0.5 * Q.bilinear(x, x) - 0.5 * logdet_q + 0.5 * np.log(factor[1]).sum()
+        grad_beta = data.X.T @ (c - terms.w * a[data.evaluation] - terms.r)
         grad_theta = [0.5 * dQ.bilinear(x, x) - 0.5 * dl + 0.5 * dQ.trace_product(sd, so) - dQ.bilinear(a, x)
                       for dQ, dl in zip(dQs, d_logdet_q)]
         return value, np.concatenate([grad_beta, grad_theta])
@@ -371,7 +375,7 @@ def fit_glmm(data: GlmmData, structure: str, beta_start: np.ndarray) -> GlmmResu
     cache = {"b": model.start(), "inner_ok": True}
 
     def value_and_grad(x):
-        b, terms, ok = _newton_modes(model, data, x[:p], x[p:], cache["b"])
+        b, terms, ok = _newton_modes(model, x[:p], x[p:], cache["b"])
         cache.update(b=b, inner_ok=ok)
         return model.objective(x[p:], b, terms)
 
