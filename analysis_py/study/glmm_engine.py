@@ -357,13 +357,13 @@ def _structure(data: GlmmData, structure: str):
     raise ValueError(f"unknown GLMM structure {structure!r}")
 
 
-def _hessian(fun, x, step=1e-4):
-    """Symmetrised central-difference Jacobian of the gradient `fun` at x."""
+def _hessian(fun, x, free, step=1e-4):
+    """Symmetrised central-difference Jacobian of the gradient `fun` at x, in the free parameters."""
     cols = []
-    for j in range(len(x)):
+    for j in np.flatnonzero(free):
         e = np.zeros_like(x)
         e[j] = step
-        cols.append((fun(x + e) - fun(x - e)) / (2 * step))
+        cols.append((fun(x + e) - fun(x - e))[free] / (2 * step))
     H = np.array(cols).T
     return (H + H.T) / 2
 
@@ -390,15 +390,17 @@ def fit_glmm(data: GlmmData, structure: str, beta_start: np.ndarray) -> GlmmResu
     lo = np.array([-np.inf if b[0] is None else b[0] for b in bounds])
     hi = np.array([np.inf if b[1] is None else b[1] for b in bounds])
     free = (x > lo + 1e-6) & (x < hi - 1e-6)  # parameters pinned at a bound are held fixed
-    H = _hessian(grad, x)[np.ix_(free, free)]
+    H = _hessian(grad, x, free)
     positive = bool(np.all(np.linalg.eigvalsh(H) > 0))
-    g = grad(x)
-    for _ in range(8 if positive else 0):  # Newton polish of L-BFGS-B's stopping point
-        if np.max(np.abs(g[free])) < 1e-9:
+    value, g = value_and_grad(x)
+    previous = np.inf
+    for _ in range(8 if positive else 0):  # Newton polish of L-BFGS-B's stopping point, down to rounding noise
+        size = np.max(np.abs(g[free]))
+        if size < 1e-9 or size >= previous:
             break
         x[free] -= np.linalg.solve(H, g[free])
-        g = grad(x)
-    value, g = value_and_grad(x)
+        value, g = value_and_grad(x)
+        previous = size
     converged = positive and cache["inner_ok"] and np.max(np.abs(g[free])) < GRADIENT_TOL
     pinned = [name for name, f in zip(model.theta_names, free[p:]) if not f]
     message = ("converged" + (f"; singular fit: {', '.join(pinned)} at its bound" if pinned else "")
