@@ -241,23 +241,31 @@ class _Tridiagonal:
             sd[prev] -= l[cur] * so[cur]
         return sd, so
 
-    def matvec(self, x):
-        head, prev = self.chains.head, self.chains.prev
-        y = self.diag * x
-        y[head:] += self.off[head:] * x[prev]
-        y[prev] += self.off[head:] * x[head:]
-        return y
-
-    def bilinear(self, x, y):
-        return float(x @ self.matvec(y))
-
     def trace_product(self, sd, so):
         return float(sd @ self.diag + 2 * (so @ self.off))
 
 
+@dataclass(frozen=True)
+class _Prior:
+    """The AR(1) prior at one theta: variance s2 and, on each slot's link with the slot it follows,
+    the lag correlation r = rho^gap (0: no link), q = 1/(1 - r^2) and dr/d atanh(rho); Q the
+    precision and dQ its derivative in atanh(rho), as tridiagonals."""
+
+    s2: float
+    r: np.ndarray
+    q: np.ndarray
+    dr: np.ndarray
+    Q: _Tridiagonal
+    dQ: _Tridiagonal
+
+
 class _AR1:
     """Evaluation effects with AR(1) correlation sigma^2 rho^|i-j| within a patient; the effects
-    (and the evaluation codes of `self.data`) are in the slot order of `_Chains`."""
+    (and the evaluation codes of `self.data`) are in the slot order of `_Chains`.
+
+    Quadratic forms in the precision are sums over innovations e = x - r x_prev,
+    x'Qx = sum(q e^2) / sigma^2: Q's entries grow as 1/(1 - rho), and summed entry by entry
+    they cancel to rounding noise larger than the gradient tolerance when rho is near 1."""
 
     theta_names = ["sd_ar1", "rho"]
 
@@ -284,69 +292,76 @@ class _AR1:
     def effects(self, b):
         return b[0]
 
-    def _links(self, theta):
-        """Lag correlations r = rho^gap, q = 1/(1-r^2) and dr/drho on each link (r = 0: none)."""
-        rho = np.tanh(theta[1])
-        r = np.where(self.has_prev, rho**self.gap, 0.0)
-        dr = np.where(self.has_prev, self.gap * rho ** (self.gap - 1), 0.0)
-        return r, 1 / (1 - r**2), dr
-
     def _from_next(self, x):
         """Each slot's value of x at the slot that follows it (0 at a patient's last)."""
         out = np.zeros_like(x)
         out[self.chains.prev] = x[self.chains.head:]
         return out
 
-    def _precision(self, theta):
-        """Q = Sigma^-1 and its derivatives in log sd and atanh(rho), as tridiagonals (cached)."""
+    def _prior(self, theta) -> _Prior:
         key = tuple(theta)
         if self._cache_key != key:
-            self._cache_key, self._cache = key, self._compute_precision(theta)
+            self._cache_key, self._cache = key, self._compute_prior(theta)
         return self._cache
 
-    def _compute_precision(self, theta):
-        s2 = np.exp(2 * theta[0])
-        r, q, dr = self._links(theta)
-        diag = (q + self._from_next(r**2 * q)) / s2
-        off = -r * q / s2
-        drho = 1 - np.tanh(theta[1]) ** 2
-        ddiag = 2 * r * dr * q**2
-        d_diag = (ddiag + self._from_next(ddiag)) / s2 * drho
-        d_off = -dr * (q + 2 * r**2 * q**2) / s2 * drho
-        return tuple(_Tridiagonal(self.chains, d, o) for d, o in
-                     ((diag, off), (-2 * diag, -2 * off), (d_diag, d_off)))
+    def _compute_prior(self, theta):
+        s2, rho = np.exp(2 * theta[0]), np.tanh(theta[1])
+        r = np.where(self.has_prev, rho**self.gap, 0.0)
+        dr = np.where(self.has_prev, self.gap * rho ** (self.gap - 1), 0.0) * (1 - rho**2)
+        q = 1 / (1 - r**2)
+        dq = 2 * r * dr * q**2  # the derivative of q and of r^2 q
+        Q = _Tridiagonal(self.chains, (q + self._from_next(r**2 * q)) / s2, -r * q / s2)
+        dQ = _Tridiagonal(self.chains, (dq + self._from_next(dq)) / s2, -dr * (q + 2 * r**2 * q**2) / s2)
+        return _Prior(s2, r, q, dr, Q, dQ)
 
-    def _logdet_q(self, theta):
-        r, q, dr = self._links(theta)
-        drho = 1 - np.tanh(theta[1]) ** 2
-        value = -2 * theta[0] * self.E + np.log(q).sum()
-        return value, [-2.0 * self.E, float((2 * r * dr * q).sum() * drho)]
+    def _innovations(self, prior, x):
+        e = x.copy()
+        e[self.chains.head:] -= prior.r[self.chains.head:] * x[self.chains.prev]
+        return e
+
+    def _previous(self, x):
+        """Each slot's value of x at the slot it follows (0 at a patient's first)."""
+        out = np.zeros_like(x)
+        out[self.chains.head:] = x[self.chains.prev]
+        return out
+
+    def _d_form(self, prior, y, ey, z, ez):
+        """y' dQ z from the innovations ey, ez of y and z."""
+        dq = 2 * prior.r * prior.dr * prior.q**2
+        cross = self._previous(y) * ez + ey * self._previous(z)
+        return float(dq @ (ey * ez) - (prior.q * prior.dr) @ cross) / prior.s2
 
     def penalty(self, theta, b):
-        Q, _, _ = self._precision(theta)
-        return 0.5 * Q.bilinear(b[0], b[0])
+        prior = self._prior(theta)
+        e = self._innovations(prior, b[0])
+        return 0.5 * float(prior.q @ (e * e)) / prior.s2
 
-    def _hessian(self, theta, terms):
-        Q, dQ_sd, dQ_rho = self._precision(theta)
-        H = _Tridiagonal(self.chains, Q.diag + terms.we, Q.off)
-        return Q, (dQ_sd, dQ_rho), H, H.ldl()
+    def _factor(self, prior, terms):
+        H = _Tridiagonal(self.chains, prior.Q.diag + terms.we, prior.Q.off)
+        return H, H.ldl()
 
     def newton_step(self, theta, b, terms):
-        Q, _, H, factor = self._hessian(theta, terms)
-        return [H.solve(factor, terms.re - Q.matvec(b[0]))]
+        prior = self._prior(theta)
+        H, factor = self._factor(prior, terms)
+        Qx = prior.q * self._innovations(prior, b[0]) / prior.s2
+        Qx[self.chains.prev] -= prior.r[self.chains.head:] * Qx[self.chains.head:]
+        return [H.solve(factor, terms.re - Qx)]
 
     def objective(self, theta, b, terms):
-        data, x = self.data, b[0]
-        Q, dQs, H, factor = self._hessian(theta, terms)
+        data, x, prior = self.data, b[0], self._prior(theta)
+        H, factor = self._factor(prior, terms)
         sd, so = H.inverse_band(factor)
         c = 0.5 * terms.w * (1 - 2 * terms.mu) * sd[data.evaluation]
         a = H.solve(factor, np.bincount(data.evaluation, c, self.E))
-        logdet_q, d_logdet_q = self._logdet_q(theta)
-        value = -terms.loglik + 0.5 * Q.bilinear(x, x) - 0.5 * logdet_q + 0.5 * np.log(factor[1]).sum()
+        ex, ea = self._innovations(prior, x), self._innovations(prior, a)
+        xQx, aQx = float(prior.q @ (ex * ex)) / prior.s2, float(prior.q @ (ea * ex)) / prior.s2
+        logdet_q = -2 * theta[0] * self.E + np.log(prior.q).sum()
+        value = -terms.loglik + 0.5 * xQx - 0.5 * logdet_q + 0.5 * np.log(factor[1]).sum()
         grad_beta = data.X.T @ (c - terms.w * a[data.evaluation] - terms.r)
-        grad_theta = [0.5 * dQ.bilinear(x, x) - 0.5 * dl + 0.5 * dQ.trace_product(sd, so) - dQ.bilinear(a, x)
-                      for dQ, dl in zip(dQs, d_logdet_q)]
-        return value, np.concatenate([grad_beta, grad_theta])
+        grad_sd = -xQx + float(sd @ terms.we) + 2 * aQx  # tr(H^-1 Q) = E - tr(H^-1 W)
+        grad_rho = (0.5 * self._d_form(prior, x, ex, x, ex) - float(prior.r * prior.dr @ prior.q)
+                    + 0.5 * prior.dQ.trace_product(sd, so) - self._d_form(prior, a, ea, x, ex))
+        return value, np.concatenate([grad_beta, [grad_sd, grad_rho]])
 
 
 def _structure(data: GlmmData, structure: str):
