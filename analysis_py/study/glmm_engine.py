@@ -204,7 +204,7 @@ class _Chains:
         self.links = [(slice(starts[k], starts[k] + width[k]), slice(starts[k - 1], starts[k - 1] + width[k]))
                       for k in range(1, len(width))]  # (slots at position k, the slots they follow)
         self.head = width[0]  # slots from here on follow another
-        self.prev = np.concatenate([np.arange(prev.start, prev.stop) for _, prev in self.links] or [[]]).astype(int)
+        self.prev = np.concatenate([np.arange(0)] + [np.arange(prev.start, prev.stop) for _, prev in self.links])
 
 
 class _Tridiagonal:
@@ -248,13 +248,14 @@ class _Tridiagonal:
 @dataclass(frozen=True)
 class _Prior:
     """The AR(1) prior at one theta: variance s2 and, on each slot's link with the slot it follows,
-    the lag correlation r = rho^gap (0: no link), q = 1/(1 - r^2) and dr/d atanh(rho); Q the
-    precision and dQ its derivative in atanh(rho), as tridiagonals."""
+    the lag correlation r = rho^gap (0: no link), q = 1/(1 - r^2) and the derivatives dr, dq in
+    atanh(rho); Q the precision and dQ its derivative in atanh(rho), as tridiagonals."""
 
     s2: float
     r: np.ndarray
     q: np.ndarray
     dr: np.ndarray
+    dq: np.ndarray
     Q: _Tridiagonal
     dQ: _Tridiagonal
 
@@ -309,10 +310,10 @@ class _AR1:
         r = np.where(self.has_prev, rho**self.gap, 0.0)
         dr = np.where(self.has_prev, self.gap * rho ** (self.gap - 1), 0.0) * (1 - rho**2)
         q = 1 / (1 - r**2)
-        dq = 2 * r * dr * q**2  # the derivative of q and of r^2 q
+        dq = 2 * r * dr * q**2  # also the derivative of r^2 q
         Q = _Tridiagonal(self.chains, (q + self._from_next(r**2 * q)) / s2, -r * q / s2)
         dQ = _Tridiagonal(self.chains, (dq + self._from_next(dq)) / s2, -dr * (q + 2 * r**2 * q**2) / s2)
-        return _Prior(s2, r, q, dr, Q, dQ)
+        return _Prior(s2, r, q, dr, dq, Q, dQ)
 
     def _innovations(self, prior, x):
         e = x.copy()
@@ -325,11 +326,16 @@ class _AR1:
         out[self.chains.head:] = x[self.chains.prev]
         return out
 
+    def _precision_times(self, prior, x):
+        """Q x = B' (q e) / s2, B the map from x to its innovations e."""
+        y = prior.q * self._innovations(prior, x) / prior.s2
+        y[self.chains.prev] -= prior.r[self.chains.head:] * y[self.chains.head:]
+        return y
+
     def _d_form(self, prior, y, ey, z, ez):
         """y' dQ z from the innovations ey, ez of y and z."""
-        dq = 2 * prior.r * prior.dr * prior.q**2
         cross = self._previous(y) * ez + ey * self._previous(z)
-        return float(dq @ (ey * ez) - (prior.q * prior.dr) @ cross) / prior.s2
+        return float(prior.dq @ (ey * ez) - (prior.q * prior.dr) @ cross) / prior.s2
 
     def penalty(self, theta, b):
         prior = self._prior(theta)
@@ -343,9 +349,7 @@ class _AR1:
     def newton_step(self, theta, b, terms):
         prior = self._prior(theta)
         H, factor = self._factor(prior, terms)
-        Qx = prior.q * self._innovations(prior, b[0]) / prior.s2
-        Qx[self.chains.prev] -= prior.r[self.chains.head:] * Qx[self.chains.head:]
-        return [H.solve(factor, terms.re - Qx)]
+        return [H.solve(factor, terms.re - self._precision_times(prior, b[0]))]
 
     def objective(self, theta, b, terms):
         data, x, prior = self.data, b[0], self._prior(theta)
@@ -358,7 +362,9 @@ class _AR1:
         logdet_q = -2 * theta[0] * self.E + np.log(prior.q).sum()
         value = -terms.loglik + 0.5 * xQx - 0.5 * logdet_q + 0.5 * np.log(factor[1]).sum()
         grad_beta = data.X.T @ (c - terms.w * a[data.evaluation] - terms.r)
-        grad_sd = -xQx + float(sd @ terms.we) + 2 * aQx  # tr(H^-1 Q) = E - tr(H^-1 W)
+        # each: x'dQx / 2 - d log|Q| / 2 + tr(H^-1 dQ) / 2 - a'dQx; for the sd, dQ = -2 Q and
+        # tr(H^-1 Q) = E - tr(H^-1 W)
+        grad_sd = -xQx + float(sd @ terms.we) + 2 * aQx
         grad_rho = (0.5 * self._d_form(prior, x, ex, x, ex) - float(prior.r * prior.dr @ prior.q)
                     + 0.5 * prior.dQ.trace_product(sd, so) - self._d_form(prior, a, ea, x, ex))
         return value, np.concatenate([grad_beta, [grad_sd, grad_rho]])
