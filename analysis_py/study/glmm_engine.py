@@ -18,13 +18,14 @@ gradient.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit
 
 INNER_TOL = 1e-10  # largest Newton step of the conditional modes at convergence
+ROUNDING_TOL = 1e-6  # below this, a Newton step that no longer halves is rounding noise: converged too
 GRADIENT_TOL = 1e-6  # largest gradient of the Laplace objective accepted as converged
 LOG_SD_BOUNDS = (-8.0, 5.0)  # random-effect SDs between 3e-4 and 150
 RHO_BOUND = 7.0  # |atanh(rho)| bound: |rho| < 0.999998
@@ -82,10 +83,12 @@ class _Terms:
         self.re = np.bincount(data.evaluation, self.r, n_eval)
 
 
-def _newton_modes(structure, data, beta, theta, b):
+def _newton_modes(structure, beta, theta, b):
     """Conditional modes of the random effects by safeguarded Newton steps."""
+    data = structure.data
     terms = _Terms(data, beta, structure.effects(b))
     penalised = terms.loglik - structure.penalty(theta, b)
+    previous = np.inf
     for _ in range(100):
         step = structure.newton_step(theta, b, terms)
         for _ in range(40):
@@ -96,8 +99,10 @@ def _newton_modes(structure, data, beta, theta, b):
                 break
             step = [s / 2 for s in step]
         b, terms, penalised = trial, trial_terms, trial_value
-        if max(np.max(np.abs(s), initial=0.0) for s in step) < INNER_TOL:
+        size = max(np.max(np.abs(s), initial=0.0) for s in step)
+        if size < INNER_TOL or previous / 2 < size < ROUNDING_TOL:
             return b, terms, True
+        previous = size
     return b, terms, False
 
 
@@ -182,76 +187,98 @@ class _Nested:
         return value, np.concatenate([grad_beta, grad_theta])
 
 
-class _Tridiagonal:
-    """Per-patient tridiagonal matrices stored as (P, K) diagonals and sub-diagonals."""
+class _Chains:
+    """The AR(1) chains laid out for vector operations: evaluations ordered by their position
+    within the patient, and at each position by patient, patients with more evaluations first.
+    The evaluations at position k then form one slice whose i-th entry follows the i-th entry
+    of the slice of position k - 1, so a recursion along every chain at once is one loop over
+    positions, on contiguous memory and without padding."""
 
-    def __init__(self, diag: np.ndarray, off: np.ndarray):
-        self.diag, self.off = diag, off  # off[:, k] couples positions k-1 and k
+    def __init__(self, data: GlmmData):
+        counts = np.bincount(data.eval_patient)
+        rank = np.empty_like(counts)
+        rank[np.argsort(-counts, kind="stable")] = np.arange(len(counts))
+        width = np.bincount(data.eval_position)  # evaluations at each position
+        starts = np.concatenate([[0], np.cumsum(width)])
+        self.slot = starts[data.eval_position] + rank[data.eval_patient]  # evaluation code -> slot
+        self.links = [(slice(starts[k], starts[k] + width[k]), slice(starts[k - 1], starts[k - 1] + width[k]))
+                      for k in range(1, len(width))]  # (slots at position k, the slots they follow)
+        self.head = width[0]  # slots from here on follow another
+        self.prev = np.concatenate([np.arange(0)] + [np.arange(prev.start, prev.stop) for _, prev in self.links])
+
+
+class _Tridiagonal:
+    """Per-patient tridiagonal matrices over the slots of `_Chains`: the diagonal and, on each slot,
+    the entry coupling it with the slot it follows (0 at a patient's first evaluation)."""
+
+    def __init__(self, chains: _Chains, diag: np.ndarray, off: np.ndarray):
+        self.chains, self.diag, self.off = chains, diag, off
 
     def ldl(self):
-        """Unit lower bidiagonal factor l (l[:, k] at (k, k-1)) and pivots D."""
-        D = np.empty_like(self.diag)
-        l = np.zeros_like(self.off)
-        D[:, 0] = self.diag[:, 0]
-        for k in range(1, D.shape[1]):
-            l[:, k] = self.off[:, k] / D[:, k - 1]
-            D[:, k] = self.diag[:, k] - l[:, k] * self.off[:, k]
+        """Unit lower bidiagonal factor l (l[j] couples slot j with the one it follows) and pivots D."""
+        D, l = self.diag.copy(), np.zeros_like(self.off)
+        for cur, prev in self.chains.links:
+            l[cur] = self.off[cur] / D[prev]
+            D[cur] -= l[cur] * self.off[cur]
         return l, D
 
-    @staticmethod
-    def solve(l, D, g):
+    def solve(self, factor, g):
+        l, D = factor
         z = g.copy()
-        for k in range(1, z.shape[1]):
-            z[:, k] -= l[:, k] * z[:, k - 1]
-        x = z / D
-        for k in range(z.shape[1] - 2, -1, -1):
-            x[:, k] -= l[:, k + 1] * x[:, k + 1]
+        for cur, prev in self.chains.links:
+            z[cur] -= l[cur] * z[prev]
+        x = np.divide(z, D, out=z)
+        for cur, prev in reversed(self.chains.links):
+            x[prev] -= l[cur] * x[cur]
         return x
 
-    @staticmethod
-    def inverse_band(l, D):
-        """Diagonal and sub-diagonal of the inverse (Takahashi recursion)."""
-        K = D.shape[1]
-        sd = np.empty_like(D)
-        so = np.zeros_like(D)
-        sd[:, K - 1] = 1 / D[:, K - 1]
-        for k in range(K - 2, -1, -1):
-            so[:, k + 1] = -l[:, k + 1] * sd[:, k + 1]
-            sd[:, k] = 1 / D[:, k] - l[:, k + 1] * so[:, k + 1]
+    def inverse_band(self, factor):
+        """Diagonal and coupling entries of the inverse (Takahashi recursion)."""
+        l, D = factor
+        sd, so = 1 / D, np.zeros_like(D)
+        for cur, prev in reversed(self.chains.links):
+            so[cur] = -l[cur] * sd[cur]
+            sd[prev] -= l[cur] * so[cur]
         return sd, so
 
-    def matvec(self, x):
-        y = self.diag * x
-        y[:, 1:] += self.off[:, 1:] * x[:, :-1]
-        y[:, :-1] += self.off[:, 1:] * x[:, 1:]
-        return y
-
-    def bilinear(self, x, y):
-        return float((x * self.matvec(y)).sum())
-
     def trace_product(self, sd, so):
-        return float((sd * self.diag).sum() + 2 * (so * self.off).sum())
+        return float(sd @ self.diag + 2 * (so @ self.off))
+
+
+@dataclass(frozen=True)
+class _Prior:
+    """The AR(1) prior at one theta: variance s2 and, on each slot's link with the slot it follows,
+    the lag correlation r = rho^gap (0: no link), q = 1/(1 - r^2) and the derivatives dr, dq in
+    atanh(rho); Q the precision and dQ its derivative in atanh(rho), as tridiagonals."""
+
+    s2: float
+    r: np.ndarray
+    q: np.ndarray
+    dr: np.ndarray
+    dq: np.ndarray
+    Q: _Tridiagonal
+    dQ: _Tridiagonal
 
 
 class _AR1:
-    """Evaluation effects with AR(1) correlation sigma^2 rho^|i-j| within a patient."""
+    """Evaluation effects with AR(1) correlation sigma^2 rho^|i-j| within a patient; the effects
+    (and the evaluation codes of `self.data`) are in the slot order of `_Chains`.
+
+    Quadratic forms in the precision are sums over innovations e = x - r x_prev,
+    x'Qx = sum(q e^2) / sigma^2: Q's entries grow as 1/(1 - rho), and summed entry by entry
+    they cancel to rounding noise larger than the gradient tolerance when rho is near 1."""
 
     theta_names = ["sd_ar1", "rho"]
 
     def __init__(self, data: GlmmData):
-        self.data = data
-        self.P = data.n_patients
+        self.chains = _Chains(data)
+        slot = self.chains.slot
+        order = np.argsort(slot)
+        self.data = replace(data, evaluation=slot[data.evaluation], eval_patient=data.eval_patient[order],
+                            eval_position=data.eval_position[order], eval_gap=data.eval_gap[order])
         self.E = data.n_evaluations
-        K = int(data.eval_position.max()) + 1
-        self.index = (data.eval_patient, data.eval_position)
-        self.valid = np.zeros((self.P, K), bool)
-        self.valid[self.index] = True
-        self.gap = np.zeros((self.P, K))
-        self.gap[self.index] = data.eval_gap
-        self.has_prev = self.valid & (self.gap > 0)
-        self.has_next = np.zeros_like(self.valid)
-        self.has_next[:, :-1] = self.has_prev[:, 1:]
-        self.m = self.valid.sum(axis=1)
+        self.has_prev = self.data.eval_gap > 0
+        self.gap = np.where(self.has_prev, self.data.eval_gap, 1.0)
         self._cache_key, self._cache = None, None
 
     def start(self):
@@ -266,79 +293,81 @@ class _AR1:
     def effects(self, b):
         return b[0]
 
-    def _padded(self, x_eval):
-        out = np.zeros(self.valid.shape)
-        out[self.index] = x_eval
-        return out
-
-    def _links(self, theta):
-        """Lag correlations r = rho^gap, q = 1/(1-r^2) and dr/drho on each link."""
-        rho = np.tanh(theta[1])
-        gap = np.where(self.has_prev, self.gap, 1.0)
-        r = np.where(self.has_prev, rho**gap, 0.0)
-        dr = np.where(self.has_prev, gap * rho ** (gap - 1), 0.0)
-        return r, 1 / (1 - r**2), dr
-
-    def _shift_next(self, x):
+    def _from_next(self, x):
+        """Each slot's value of x at the slot that follows it (0 at a patient's last)."""
         out = np.zeros_like(x)
-        out[:, :-1] = x[:, 1:]
+        out[self.chains.prev] = x[self.chains.head:]
         return out
 
-    def _precision(self, theta):
-        """Q = Sigma^-1 and its derivatives in log sd and atanh(rho), as tridiagonals (cached)."""
+    def _prior(self, theta) -> _Prior:
         key = tuple(theta)
         if self._cache_key != key:
-            self._cache_key, self._cache = key, self._compute_precision(theta)
+            self._cache_key, self._cache = key, self._compute_prior(theta)
         return self._cache
 
-    def _compute_precision(self, theta):
-        s2 = np.exp(2 * theta[0])
-        r, q, dr = self._links(theta)
-        diag = np.where(self.has_prev, q, 1.0) + self._shift_next(np.where(self.has_prev, r**2 * q, 0.0))
-        diag = np.where(self.valid, diag, 0.0) / s2
-        off = np.where(self.has_prev, -r * q, 0.0) / s2
-        drho = 1 - np.tanh(theta[1]) ** 2
-        ddiag = 2 * r * dr * q**2
-        d_diag = (np.where(self.has_prev, ddiag, 0.0) + self._shift_next(ddiag)) / s2 * drho
-        d_off = -dr * (q + 2 * r**2 * q**2) / s2 * drho
-        Q = _Tridiagonal(diag, off)
-        return Q, _Tridiagonal(-2 * diag, -2 * off), _Tridiagonal(np.where(self.valid, d_diag, 0), d_off)
+    def _compute_prior(self, theta):
+        s2, rho = np.exp(2 * theta[0]), np.tanh(theta[1])
+        r = np.where(self.has_prev, rho**self.gap, 0.0)
+        dr = np.where(self.has_prev, self.gap * rho ** (self.gap - 1), 0.0) * (1 - rho**2)
+        q = 1 / (1 - r**2)
+        dq = 2 * r * dr * q**2  # also the derivative of r^2 q
+        Q = _Tridiagonal(self.chains, (q + self._from_next(r**2 * q)) / s2, -r * q / s2)
+        dQ = _Tridiagonal(self.chains, (dq + self._from_next(dq)) / s2, -dr * (q + 2 * r**2 * q**2) / s2)
+        return _Prior(s2, r, q, dr, dq, Q, dQ)
 
-    def _logdet_q(self, theta):
-        r, q, dr = self._links(theta)
-        drho = 1 - np.tanh(theta[1]) ** 2
-        value = -2 * theta[0] * self.m.sum() + np.log(q).sum()
-        return value, [-2.0 * self.m.sum(), float((2 * r * dr * q).sum() * drho)]
+    def _innovations(self, prior, x):
+        e = x.copy()
+        e[self.chains.head:] -= prior.r[self.chains.head:] * x[self.chains.prev]
+        return e
+
+    def _previous(self, x):
+        """Each slot's value of x at the slot it follows (0 at a patient's first)."""
+        out = np.zeros_like(x)
+        out[self.chains.head:] = x[self.chains.prev]
+        return out
+
+    def _precision_times(self, prior, x):
+        """Q x = B' (q e) / s2, B the map from x to its innovations e."""
+        y = prior.q * self._innovations(prior, x) / prior.s2
+        y[self.chains.prev] -= prior.r[self.chains.head:] * y[self.chains.head:]
+        return y
+
+    def _d_form(self, prior, y, ey, z, ez):
+        """y' dQ z from the innovations ey, ez of y and z."""
+        cross = self._previous(y) * ez + ey * self._previous(z)
+        return float(prior.dq @ (ey * ez) - (prior.q * prior.dr) @ cross) / prior.s2
 
     def penalty(self, theta, b):
-        Q, _, _ = self._precision(theta)
-        x = self._padded(b[0])
-        return 0.5 * Q.bilinear(x, x)
+        prior = self._prior(theta)
+        e = self._innovations(prior, b[0])
+        return 0.5 * float(prior.q @ (e * e)) / prior.s2
 
-    def _hessian(self, theta, terms):
-        Q, dQ_sd, dQ_rho = self._precision(theta)
-        H = _Tridiagonal(Q.diag + self._padded(terms.we) + ~self.valid, Q.off)
-        return Q, (dQ_sd, dQ_rho), H.ldl()
+    def _factor(self, prior, terms):
+        H = _Tridiagonal(self.chains, prior.Q.diag + terms.we, prior.Q.off)
+        return H, H.ldl()
 
     def newton_step(self, theta, b, terms):
-        Q, _, (l, D) = self._hessian(theta, terms)
-        x = self._padded(b[0])
-        g = self._padded(terms.re) - Q.matvec(x)
-        return [_Tridiagonal.solve(l, D, g)[self.index]]
+        prior = self._prior(theta)
+        H, factor = self._factor(prior, terms)
+        return [H.solve(factor, terms.re - self._precision_times(prior, b[0]))]
 
     def objective(self, theta, b, terms):
-        data = self.data
-        Q, dQs, (l, D) = self._hessian(theta, terms)
-        sd, so = _Tridiagonal.inverse_band(l, D)
-        x = self._padded(b[0])
-        c = 0.5 * terms.w * (1 - 2 * terms.mu) * sd[self.index][data.evaluation]
-        a = _Tridiagonal.solve(l, D, self._padded(np.bincount(data.evaluation, c, self.E)))
-        logdet_q, d_logdet_q = self._logdet_q(theta)
-        value = -terms.loglik + 0.5 * Q.bilinear(x, x) - 0.5 * logdet_q + 0.5 * np.log(D).sum()
-        grad_beta = data.X.T @ (c - terms.w * a[self.index][data.evaluation] - terms.r)
-        grad_theta = [0.5 * dQ.bilinear(x, x) - 0.5 * dl + 0.5 * dQ.trace_product(sd, so) - dQ.bilinear(a, x)
-                      for dQ, dl in zip(dQs, d_logdet_q)]
-        return value, np.concatenate([grad_beta, grad_theta])
+        data, x, prior = self.data, b[0], self._prior(theta)
+        H, factor = self._factor(prior, terms)
+        sd, so = H.inverse_band(factor)
+        c = 0.5 * terms.w * (1 - 2 * terms.mu) * sd[data.evaluation]
+        a = H.solve(factor, np.bincount(data.evaluation, c, self.E))
+        ex, ea = self._innovations(prior, x), self._innovations(prior, a)
+        xQx, aQx = float(prior.q @ (ex * ex)) / prior.s2, float(prior.q @ (ea * ex)) / prior.s2
+        logdet_q = -2 * theta[0] * self.E + np.log(prior.q).sum()
+        value = -terms.loglik + 0.5 * xQx - 0.5 * logdet_q + 0.5 * np.log(factor[1]).sum()
+        grad_beta = data.X.T @ (c - terms.w * a[data.evaluation] - terms.r)
+        # each: x'dQx / 2 - d log|Q| / 2 + tr(H^-1 dQ) / 2 - a'dQx; for the sd, dQ = -2 Q and
+        # tr(H^-1 Q) = E - tr(H^-1 W)
+        grad_sd = -xQx + float(sd @ terms.we) + 2 * aQx
+        grad_rho = (0.5 * self._d_form(prior, x, ex, x, ex) - float(prior.r * prior.dr @ prior.q)
+                    + 0.5 * prior.dQ.trace_product(sd, so) - self._d_form(prior, a, ea, x, ex))
+        return value, np.concatenate([grad_beta, [grad_sd, grad_rho]])
 
 
 def _structure(data: GlmmData, structure: str):
@@ -349,13 +378,13 @@ def _structure(data: GlmmData, structure: str):
     raise ValueError(f"unknown GLMM structure {structure!r}")
 
 
-def _hessian(fun, x, step=1e-4):
-    """Symmetrised central-difference Jacobian of the gradient `fun` at x."""
+def _hessian(fun, x, free, step=1e-4):
+    """Symmetrised central-difference Jacobian of the gradient `fun` at x, in the free parameters."""
     cols = []
-    for j in range(len(x)):
+    for j in np.flatnonzero(free):
         e = np.zeros_like(x)
         e[j] = step
-        cols.append((fun(x + e) - fun(x - e)) / (2 * step))
+        cols.append((fun(x + e) - fun(x - e))[free] / (2 * step))
     H = np.array(cols).T
     return (H + H.T) / 2
 
@@ -367,7 +396,7 @@ def fit_glmm(data: GlmmData, structure: str, beta_start: np.ndarray) -> GlmmResu
     cache = {"b": model.start(), "inner_ok": True}
 
     def value_and_grad(x):
-        b, terms, ok = _newton_modes(model, data, x[:p], x[p:], cache["b"])
+        b, terms, ok = _newton_modes(model, x[:p], x[p:], cache["b"])
         cache.update(b=b, inner_ok=ok)
         return model.objective(x[p:], b, terms)
 
@@ -382,15 +411,17 @@ def fit_glmm(data: GlmmData, structure: str, beta_start: np.ndarray) -> GlmmResu
     lo = np.array([-np.inf if b[0] is None else b[0] for b in bounds])
     hi = np.array([np.inf if b[1] is None else b[1] for b in bounds])
     free = (x > lo + 1e-6) & (x < hi - 1e-6)  # parameters pinned at a bound are held fixed
-    H = _hessian(grad, x)[np.ix_(free, free)]
+    H = _hessian(grad, x, free)
     positive = bool(np.all(np.linalg.eigvalsh(H) > 0))
-    g = grad(x)
-    for _ in range(8 if positive else 0):  # Newton polish of L-BFGS-B's stopping point
-        if np.max(np.abs(g[free])) < 1e-9:
+    value, g = value_and_grad(x)
+    previous = np.inf
+    for _ in range(8 if positive else 0):  # Newton polish of L-BFGS-B's stopping point, down to rounding noise
+        size = np.max(np.abs(g[free]))
+        if size < 1e-9 or size >= previous:
             break
         x[free] -= np.linalg.solve(H, g[free])
-        g = grad(x)
-    value, g = value_and_grad(x)
+        value, g = value_and_grad(x)
+        previous = size
     converged = positive and cache["inner_ok"] and np.max(np.abs(g[free])) < GRADIENT_TOL
     pinned = [name for name, f in zip(model.theta_names, free[p:]) if not f]
     message = ("converged" + (f"; singular fit: {', '.join(pinned)} at its bound" if pinned else "")
