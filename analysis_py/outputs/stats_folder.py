@@ -57,9 +57,10 @@ def stats_tables(source: Path, folder: Path, progress: Callable[[str], None] = l
     `stats` run on the same build, else fitted now and written there first. Either way the
     tables are read back from the CSV files, so a report is the same on both paths."""
     build = build_record(source)
-    if read_stats_folder(folder, build) is None:
-        progress(f"no stats of this build in {folder}: fitting the models and writing them there")
-        write_stats(source, folder, progress)
-    else:
+    tables = read_stats_folder(folder, build)
+    if tables is not None:
         progress(f"stats of this build reused from {folder}: no model fitted")
+        return tables
+    progress(f"no stats of this build in {folder}: fitting the models and writing them there")
+    write_stats(source, folder, progress)
     return read_stats_folder(folder, build)
