@@ -37,7 +37,7 @@ from analysis_py.outputs.terminal import headline_lines
 from analysis_py.study import tables as study_tables
 from analysis_py.study.predictors import PRIMARY_FALLBACK, PRIMARY_ROLES
 from analysis_py.study.results import CI_METHOD
-from analysis_py.warehouse.marts import read_marts, read_settings, study_marts
+from analysis_py.warehouse.marts import MARTS, by_reader_marts, read_marts, read_settings
 
 TEMPLATE = Path(__file__).with_name("report_template.html")
 MAX_PATIENT_PLOTS = 200  # spider plots and swimmer lanes; DR patients first
@@ -484,7 +484,8 @@ def write_report(source: Path, out: Path, pseudonymise: bool = False, max_patien
     outputs of `lesionwise robustness` in `robustness`; writes `out/report.html`, returns its path."""
     tables = stats_tables(source, out / "stats" if stats is None else stats, progress)
     tables.update(read_robustness_folder(robustness))
-    marts = study_marts(source) | read_marts(source, REPORT_ONLY_MARTS)
+    # not the dissociated-response marts: their tables come from the stats folder
+    marts = read_marts(source, (*MARTS, *REPORT_ONLY_MARTS)) | by_reader_marts(source)
     page = render_report(marts, tables, read_settings(source), source.name, pseudonymise, max_patient_plots, progress)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "report.html"
