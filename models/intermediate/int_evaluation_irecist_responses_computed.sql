@@ -32,6 +32,9 @@ with evaluations as (
 ),
 
 segmented as (
+    {#- one pass in date order: the segment, the running counts, and the last PD and the last
+        reset before each evaluation (a reset resets an iUPD when a PD came after the reset
+        before it: the previous segment had one) -#}
     select
         *,
         overall_response in ('CR', 'PR', 'SD') as is_reset,
@@ -40,33 +43,32 @@ segmented as (
         sum(n_appearing)
             over (partition by patient_id order by assessment_date rows unbounded preceding) as n_appeared_so_far,
         sum(case when non_target_increase = 'yes' then 1 else 0 end)
-            over (partition by patient_id order by assessment_date rows unbounded preceding) as n_nt_increases_so_far
+            over (partition by patient_id order by assessment_date rows unbounded preceding) as n_nt_increases_so_far,
+        max(case when overall_response = 'PD' then assessment_date end) over (
+            partition by patient_id order by assessment_date rows between unbounded preceding and 1 preceding
+        ) as last_pd_before,
+        max(case when overall_response in ('CR', 'PR', 'SD') then assessment_date end) over (
+            partition by patient_id order by assessment_date rows between unbounded preceding and 1 preceding
+        ) as last_reset_before
     from evaluations
 ),
 
-with_iupd as (
-    select
-        *,
-        min(case when overall_response = 'PD' then assessment_date end)
-            over (partition by patient_id, segment) as iupd_date
-    from segmented
-),
-
 with_reference as (
-    {#- the values at the iUPD, which later increases are measured from -#}
+    {#- one pass per segment, its first PD first: the iUPD and its values, which later
+        increases are measured from (NULL when the segment has no PD) -#}
+    {%- set at_iupd = "over (partition by patient_id, segment
+            order by case when overall_response = 'PD' then 0 else 1 end, assessment_date)" %}
     select
         *,
-        max(case when assessment_date = iupd_date then sum_mm end)
-            over (partition by patient_id, segment) as iupd_sum_mm,
-        max(case when assessment_date = iupd_date then coalesce(new_lesion_sum_mm, 0) end)
-            over (partition by patient_id, segment) as iupd_new_lesion_sum_mm,
-        max(case when assessment_date = iupd_date then days_from_inclusion end)
-            over (partition by patient_id, segment) as iupd_days,
-        max(case when assessment_date = iupd_date then n_appeared_so_far end)
-            over (partition by patient_id, segment) as iupd_n_appeared,
-        max(case when assessment_date = iupd_date then n_nt_increases_so_far end)
-            over (partition by patient_id, segment) as iupd_n_nt_increases
-    from with_iupd
+        first_value(case when overall_response = 'PD' then assessment_date end) {{ at_iupd }} as iupd_date,
+        first_value(case when overall_response = 'PD' then sum_mm end) {{ at_iupd }} as iupd_sum_mm,
+        first_value(case when overall_response = 'PD' then coalesce(new_lesion_sum_mm, 0) end) {{ at_iupd }}
+            as iupd_new_lesion_sum_mm,
+        first_value(case when overall_response = 'PD' then days_from_inclusion end) {{ at_iupd }} as iupd_days,
+        first_value(case when overall_response = 'PD' then n_appeared_so_far end) {{ at_iupd }} as iupd_n_appeared,
+        first_value(case when overall_response = 'PD' then n_nt_increases_so_far end) {{ at_iupd }}
+            as iupd_n_nt_increases
+    from segmented
 ),
 
 increases as (
@@ -116,8 +118,8 @@ responded as (
             when 'PD' then 'iUPD' when 'NON_CR_NON_PD' then 'NON_iCR_NON_iUPD' when 'CR' then 'iCR' else non_target_response
         end as irecist_non_target_response,
         {#- a reset: an iCR/iPR/iSD while an iUPD was pending (at the patient's previous evaluation) -#}
-        is_reset and lag(case when overall_response = 'PD' or assessment_date >= iupd_date then 1 else 0 end)
-            over (partition by patient_id order by assessment_date) = 1 as resets_iupd
+        is_reset and last_pd_before is not null
+            and (last_reset_before is null or last_pd_before > last_reset_before) as resets_iupd
     from with_first_icpd
 ),
 
