@@ -28,16 +28,8 @@ def read_marts(source: Path, names: tuple[str, ...] = MARTS) -> dict[str, pd.Dat
     if source.is_dir():
         _check_parquet_record(source)
         return {name: _read_parquet(source, name) for name in names}
-    if not source.is_file():
-        raise UserError(_building(source) or f"no DuckDB file at {source}: run `make build` first (or pass --db)")
-    try:
-        con = duckdb.connect(str(source), read_only=True)
-    except duckdb.Error as error:
-        raise UserError(f"cannot open {source} as a DuckDB file ({error}): run `make build`") from error
-    with con:
-        con.execute("SET enable_progress_bar = false")
-        present = set(con.execute(
-            "select table_name from information_schema.tables where table_schema = 'main'").df()["table_name"])
+    with _query_connection(source) as (con, _):
+        present = _duckdb_tables(con)
         missing = [name for name in names if name not in present]
         if missing:
             raise UserError(f"mart {', '.join(missing)} missing from {source}: run `make build`")
@@ -87,21 +79,31 @@ def present_tables(source: Path) -> set[str]:
     if source.is_dir():
         return {path.name.removesuffix(".parquet") for path in source.glob("*.parquet")}
     with _query_connection(source) as (con, _):
-        return set(con.execute("select table_name from information_schema.tables "
-                               "where table_schema = 'main'").df()["table_name"])
+        return _duckdb_tables(con)
+
+
+def _duckdb_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return set(con.execute("select table_name from information_schema.tables "
+                           "where table_schema = 'main'").df()["table_name"])
 
 
 @contextmanager
 def _query_connection(source: Path):
-    """A DuckDB connection on `source` and the SQL relation of a table of it by name."""
-    if not source.exists():
-        raise UserError(_building(source) or f"no DuckDB file at {source}: run `make build` first (or pass --db)")
+    """A DuckDB connection on `source` (a Parquet folder, or a DuckDB file opened read-only) and
+    the SQL relation of a table of it by name; one line saying why not when it cannot be opened."""
     if source.is_dir():
         with duckdb.connect() as con:
             yield con, lambda name: _parquet_relation(source, name)
-    else:
-        with duckdb.connect(str(source), read_only=True) as con:
-            yield con, lambda name: f'main."{name}"'
+        return
+    if not source.is_file():
+        raise UserError(_building(source) or f"no DuckDB file at {source}: run `make build` first (or pass --db)")
+    try:
+        con = duckdb.connect(str(source), read_only=True)
+    except duckdb.Error as error:
+        raise UserError(f"cannot open {source} as a DuckDB file ({error}): run `make build`") from error
+    with con:
+        con.execute("SET enable_progress_bar = false")
+        yield con, lambda name: f'main."{name}"'
 
 
 def sorted_tables(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> dict[str, pd.DataFrame]:

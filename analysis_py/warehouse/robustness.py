@@ -72,7 +72,6 @@ def remove_database(path: Path) -> None:
 
 def draw_tables(marts_db: Path, work_db: Path, model: ErrorModel) -> dict[str, pd.DataFrame]:
     """Runs the draws into `work_db` (left there for queries) and returns its output tables."""
-    model.check()
     read_marts(marts_db, ())  # a finished build's marts, or one line saying why not
     run_draws(marts_db, work_db, model)
     with duckdb.connect(str(work_db), read_only=True) as con:
